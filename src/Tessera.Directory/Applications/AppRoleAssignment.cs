@@ -1,0 +1,19 @@
+namespace Tessera.Directory.Applications;
+
+/// <summary>An app role of a resource API granted to a principal (a user, or a client application).</summary>
+public sealed class AppRoleAssignment
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+
+    /// <summary>The user's object id, or the client application's app id.</summary>
+    public Guid PrincipalId { get; set; }
+
+    /// <summary><c>User</c> or <c>ServicePrincipal</c>.</summary>
+    public required string PrincipalType { get; set; }
+
+    /// <summary>The resource API's app id.</summary>
+    public Guid ResourceAppId { get; set; }
+    public Guid AppRoleId { get; set; }
+    public DateTimeOffset CreatedDateTime { get; set; }
+}

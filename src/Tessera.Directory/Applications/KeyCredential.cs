@@ -1,0 +1,17 @@
+namespace Tessera.Directory.Applications;
+
+/// <summary>A certificate credential: the public certificate only, used for <c>private_key_jwt</c> client assertions.</summary>
+public sealed class KeyCredential
+{
+    public Guid KeyId { get; set; }
+    public Guid ApplicationId { get; set; }
+    public string? DisplayName { get; set; }
+
+    /// <summary>The DER certificate, base64.</summary>
+    public required string Key { get; set; }
+
+    /// <summary>SHA-256 thumbprint (<c>x5t#S256</c>), base64url.</summary>
+    public required string Thumbprint { get; set; }
+    public DateTimeOffset StartDateTime { get; set; }
+    public DateTimeOffset EndDateTime { get; set; }
+}

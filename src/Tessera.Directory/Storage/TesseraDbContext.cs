@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Directory.Applications;
+using Tessera.Directory.Keys;
+using Tessera.Directory.Tenants;
+using Tessera.Directory.Users;
+
+namespace Tessera.Directory.Storage;
+
+/// <summary>
+/// The one database of a Tessera deployment: directory objects, ASP.NET Core Identity, OpenIddict's protocol
+/// state (clients, authorizations, tokens), signing keys and the Data Protection key ring.
+/// Each storage provider has a subclass that only carries its migrations.
+/// </summary>
+public abstract class TesseraDbContext(DbContextOptions options)
+    : IdentityDbContext<DirectoryUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<TenantDomain> TenantDomains => Set<TenantDomain>();
+    public DbSet<Application> Applications => Set<Application>();
+    public DbSet<PasswordCredential> PasswordCredentials => Set<PasswordCredential>();
+    public DbSet<KeyCredential> KeyCredentials => Set<KeyCredential>();
+    public DbSet<AppRoleAssignment> AppRoleAssignments => Set<AppRoleAssignment>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        base.OnModelCreating(builder);
+        builder.UseOpenIddict();
+
+        builder.Entity<Tenant>(tenant =>
+        {
+            tenant.Property(t => t.DisplayName).HasMaxLength(256);
+            tenant.HasMany(t => t.Domains).WithOne().HasForeignKey(d => d.TenantId);
+        });
+
+        builder.Entity<TenantDomain>(domain =>
+        {
+            domain.HasKey(d => d.Name);
+            domain.Property(d => d.Name).HasMaxLength(253);
+        });
+
+        builder.Entity<DirectoryUser>(user =>
+        {
+            user.HasIndex(u => u.TenantId);
+            user.Property(u => u.DisplayName).HasMaxLength(256);
+        });
+
+        builder.Entity<Application>(app =>
+        {
+            app.HasIndex(a => a.AppId).IsUnique();
+            app.HasIndex(a => a.TenantId);
+            app.Property(a => a.DisplayName).HasMaxLength(256);
+            app.Property(a => a.SignInAudience).HasMaxLength(64);
+            app.Property(a => a.ConcurrencyStamp).IsConcurrencyToken();
+            app.OwnsMany(a => a.Oauth2PermissionScopes, scope => scope.ToJson());
+            app.OwnsMany(a => a.AppRoles, role => role.ToJson());
+            app.HasMany(a => a.PasswordCredentials).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            app.HasMany(a => a.KeyCredentials).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<PasswordCredential>(credential => credential.HasKey(c => c.KeyId));
+        builder.Entity<KeyCredential>(credential => credential.HasKey(c => c.KeyId));
+
+        builder.Entity<AppRoleAssignment>(assignment =>
+        {
+            assignment.HasIndex(a => new { a.PrincipalId, a.ResourceAppId });
+            assignment.Property(a => a.PrincipalType).HasMaxLength(32);
+        });
+
+        builder.Entity<SigningKey>(key =>
+        {
+            key.Property(k => k.Id).HasMaxLength(64);
+            key.Property(k => k.Algorithm).HasMaxLength(16);
+            key.HasIndex(k => k.Generation).IsUnique();
+        });
+    }
+}

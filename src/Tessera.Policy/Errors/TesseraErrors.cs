@@ -1,0 +1,68 @@
+namespace Tessera.Policy.Errors;
+
+/// <summary>
+/// The catalogue of Tessera's numbered errors. TSR0xxx: configuration; TSR2xxx: protocol descriptions.
+/// A code never changes meaning once shipped; tests assert codes, not sentences.
+/// </summary>
+public static class TesseraErrors
+{
+    // Configuration (TSR0xxx)
+    public static readonly TesseraError StorageProviderUnknown = new("TSR0001", "configuration_error",
+        "The storage provider '{0}' is not known. Set Tessera:Storage:Provider to 'Sqlite' or 'Postgres'.");
+    public static readonly TesseraError PostgresConnectionStringMissing = new("TSR0002", "configuration_error",
+        "Tessera:Storage:Provider is 'Postgres' but Tessera:Storage:ConnectionString is empty. Give the Npgsql connection string.");
+    public static readonly TesseraError MasterKeyInvalid = new("TSR0003", "configuration_error",
+        "The master key at '{0}' is not 32 bytes of base64. Restore the original file, or start on a new data folder.");
+
+    // Protocol (TSR2xxx)
+    public static readonly TesseraError ImplicitFlowUnsupported = new("TSR2001", "unsupported_response_type",
+        "The implicit flow is not supported because it exposes tokens in the browser's address bar and history. Use response_type=code with PKCE (S256).");
+    public static readonly TesseraError PasswordGrantUnsupported = new("TSR2002", "unsupported_grant_type",
+        "The password grant is not supported because it hands the user's password to the client and cannot do MFA. Use the authorization code flow with PKCE, or the device code flow for devices without a browser.");
+    public static readonly TesseraError TenantUnknown = new("TSR2003", "invalid_request",
+        "The tenant '{0}' does not exist. Use the tenant id (a GUID) or one of the tenant's domain names in the path.");
+    public static readonly TesseraError ClientNotInTenant = new("TSR2004", "invalid_client",
+        "The client is not registered in this tenant. Use the tenant the application was registered in.");
+    public static readonly TesseraError PkceRequired = new("TSR2005", "invalid_request",
+        "PKCE is required for every client. Send code_challenge with code_challenge_method=S256.");
+    public static readonly TesseraError PkcePlainUnsupported = new("TSR2006", "invalid_request",
+        "The 'plain' PKCE method is not supported. Send code_challenge_method=S256 with a SHA-256 challenge.");
+    public static readonly TesseraError HttpsRequired = new("TSR2007", "invalid_request",
+        "This server accepts plain HTTP only on loopback. Use HTTPS.");
+    public static readonly TesseraError RedirectUriMismatch = new("TSR2008", "invalid_request",
+        "The redirect_uri is not registered for this client. It must match a registered redirect URI exactly (scheme, host, port, path, query and case).");
+    public static readonly TesseraError ResourceUnknown = new("TSR2009", "invalid_scope",
+        "The scope '{0}' names no API registered in this tenant. Use the API's identifier URI or application id followed by a scope name or '/.default'.");
+    public static readonly TesseraError SeveralResources = new("TSR2010", "invalid_scope",
+        "The requested scopes name more than one API ({0}). A token has exactly one audience: request scopes for one API at a time.");
+    public static readonly TesseraError DefaultScopeMixed = new("TSR2011", "invalid_scope",
+        "'/.default' cannot be combined with other scopes of the same API. Request either '{0}/.default' or individual scopes.");
+    public static readonly TesseraError ClientCredentialsNeedDefault = new("TSR2012", "invalid_scope",
+        "The client credentials grant takes exactly one scope of the form '{{resource}}/.default'.");
+    public static readonly TesseraError ScopeNotExposed = new("TSR2013", "invalid_scope",
+        "The API '{0}' exposes no delegated scope named '{1}'.");
+    public static readonly TesseraError ClientSecretExpired = new("TSR2014", "invalid_client",
+        "The client secret has expired. Add a new secret to the application (or better, a certificate) and use it.");
+    public static readonly TesseraError ConsentDenied = new("TSR2015", "access_denied",
+        "The user declined to grant the requested permissions.");
+    public static readonly TesseraError LoginRequired = new("TSR2016", "login_required",
+        "prompt=none was sent but the user is not signed in. Send the user to sign in interactively.");
+    public static readonly TesseraError ConsentRequired = new("TSR2017", "consent_required",
+        "prompt=none was sent but the user has not consented to the requested permissions.");
+    public static readonly TesseraError UserDisabled = new("TSR2018", "invalid_grant",
+        "The user account is disabled or no longer exists. Sign in again with an active account.");
+    public static readonly TesseraError RequestTooLarge = new("TSR2019", "invalid_request",
+        "The request is larger than this endpoint accepts ({0} bytes at most).");
+    public static readonly TesseraError NotFound = new("TSR2020", "not_found",
+        "There is nothing at this address. The protocol endpoints are listed in /{{tenant}}/v2.0/.well-known/openid-configuration.");
+    public static readonly TesseraError InternalError = new("TSR2021", "server_error",
+        "The server could not complete the request. Nothing was changed; retry, and quote the trace id if it happens again.");
+    public static readonly TesseraError IntrospectionNeedsConfidentialClient = new("TSR2022", "unauthorized_client",
+        "Only confidential clients may call the introspection endpoint. Authenticate with a client secret or a certificate.");
+    public static readonly TesseraError BodyUnreadable = new("TSR2024", "invalid_request",
+        "The request could not be read ({0}). Send a well-formed application/x-www-form-urlencoded body.");
+    public static readonly TesseraError FormMalformed = new("TSR2025", "invalid_request",
+        "The request body is malformed or exceeds a form limit (64 fields of 16 KB at most).");
+    public static readonly TesseraError InvalidPrompt = new("TSR2023", "invalid_request",
+        "The prompt value '{0}' is not supported. Use none, login, consent or select_account.");
+}

@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using OpenIddict.Core;
+using OpenIddict.EntityFrameworkCore.Models;
+using Tessera.Directory.Storage;
+using Tessera.Policy.Clients;
+
+namespace Tessera.Server.Clients;
+
+/// <summary>
+/// OpenIddict's application manager with Tessera's client secrets: several per application (for rotation with
+/// overlap), each with a validity window, stored as SHA-256 of a server-made random value and compared in constant
+/// time. OpenIddict's own single secret column holds an unusable placeholder.
+/// </summary>
+public sealed class TesseraApplicationManager(
+    IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication> cache,
+    ILogger<OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>> logger,
+    IOptionsMonitor<OpenIddictCoreOptions> options,
+    IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
+    TesseraDbContext db,
+    TimeProvider time)
+    : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
+{
+    /// <summary>Stands in OpenIddict's secret column of confidential clients; no presented secret can match it.</summary>
+    public const string SecretsKeptElsewhere = "tessera:secrets-are-in-PasswordCredentials";
+
+    public override async ValueTask<bool> ValidateClientSecretAsync(
+        OpenIddictEntityFrameworkCoreApplication application, string secret, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        if (string.IsNullOrEmpty(secret) || !Guid.TryParse(application.ClientId, out var appId))
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        var hashes = await db.PasswordCredentials.AsNoTracking()
+            .Where(c => db.Applications.Any(a => a.AppId == appId && a.Id == c.ApplicationId))
+            .Where(c => c.StartDateTime <= now && c.EndDateTime > now)
+            .Select(c => c.SecretHash)
+            .ToListAsync(cancellationToken);
+
+        var matched = false;
+        foreach (var hash in hashes)
+        {
+            matched |= ClientSecrets.Matches(secret, hash);
+        }
+
+        return matched;
+    }
+}

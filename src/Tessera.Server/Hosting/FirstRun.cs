@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using Tessera.Directory.Applications;
+using Tessera.Directory.Storage;
+using Tessera.Directory.Tenants;
+using Tessera.Policy.Clients;
+using Tessera.Server.Clients;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Tessera.Server.Hosting;
+
+/// <summary>The contents of <c>bootstrap.json</c>: what a script or the CLI needs to start managing the first tenant.</summary>
+public sealed record BootstrapCredentials(
+    Guid TenantId, string Issuer, string Domain, string ClientId, string ClientSecret, string AdminApi, string AdminScope);
+
+/// <summary>
+/// On the very first start: the first tenant, the admin API, and a confidential client holding the admin API's
+/// top application permission, whose secret is written once to <c>bootstrap.json</c> (owner-only) and never again.
+/// </summary>
+public sealed partial class FirstRun(
+    TesseraDbContext db,
+    IOpenIddictApplicationManager openIddictApplications,
+    DataFolder data,
+    IOptions<TesseraOptions> options,
+    TimeProvider time,
+    ILogger<FirstRun> logger)
+{
+    public const string BootstrapFile = "bootstrap.json";
+    private static readonly TimeSpan BootstrapSecretLifetime = TimeSpan.FromDays(365);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Creates the first tenant unless one exists; returns the tenant to announce.</summary>
+    public async Task<Tenant> EnsureAsync(string origin, CancellationToken cancellationToken)
+    {
+        var existing = await db.Tenants.AsNoTracking().Include(t => t.Domains).OrderBy(t => t.CreatedDateTime).FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var tenant = new Tenant
+        {
+            Id = Guid.NewGuid(),
+            DisplayName = settings.FirstTenantName,
+            CreatedDateTime = now,
+            Domains = [new TenantDomain { Name = settings.FirstTenantDomain.ToLowerInvariant(), IsDefault = true, IsVerified = true }],
+        };
+
+        var adminApi = AdminApi(tenant.Id, now);
+        var bootstrap = new Application
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenant.Id,
+            AppId = Guid.NewGuid(),
+            DisplayName = "Tessera bootstrap automation",
+            CreatedDateTime = now,
+        };
+
+        var secret = ClientSecrets.Generate();
+        bootstrap.PasswordCredentials.Add(new PasswordCredential
+        {
+            KeyId = Guid.NewGuid(),
+            DisplayName = "bootstrap",
+            Hint = ClientSecrets.Hint(secret),
+            SecretHash = ClientSecrets.Hash(secret),
+            StartDateTime = now,
+            EndDateTime = now + BootstrapSecretLifetime,
+        });
+
+        var topRole = adminApi.AppRoles.Single(r => r.Value == AdminPermissions.DirectoryReadWriteAll);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Tenants.Add(tenant);
+        db.Applications.AddRange(adminApi, bootstrap);
+        db.AppRoleAssignments.Add(new AppRoleAssignment
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenant.Id,
+            PrincipalId = bootstrap.AppId,
+            PrincipalType = "ServicePrincipal",
+            ResourceAppId = adminApi.AppId,
+            AppRoleId = topRole.Id,
+            CreatedDateTime = now,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await openIddictApplications.CreateAsync(new OpenIddictApplicationDescriptor
+        {
+            ClientId = bootstrap.AppId.ToString("D"),
+            ClientType = ClientTypes.Confidential,
+            ClientSecret = TesseraApplicationManager.SecretsKeptElsewhere,
+            DisplayName = bootstrap.DisplayName,
+            Permissions =
+            {
+                Permissions.Endpoints.Token,
+                Permissions.Endpoints.Introspection,
+                Permissions.Endpoints.Revocation,
+                Permissions.GrantTypes.ClientCredentials,
+            },
+        }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var credentials = new BootstrapCredentials(
+            tenant.Id, $"{origin}/{tenant.Id:D}/v2.0", tenant.Domains[0].Name, bootstrap.AppId.ToString("D"), secret,
+            AdminPermissions.ApiIdentifier, AdminPermissions.ApiIdentifier + "/.default");
+        if (File.Exists(data.File(BootstrapFile)))
+        {
+            LogBootstrapKept(logger, data.File(BootstrapFile));
+        }
+        else
+        {
+            data.WriteSecretFile(BootstrapFile, JsonSerializer.SerializeToUtf8Bytes(credentials, Json));
+        }
+
+        return tenant;
+    }
+
+    private static Application AdminApi(Guid tenantId, DateTimeOffset now)
+    {
+        var api = new Application
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenantId,
+            AppId = Guid.NewGuid(),
+            DisplayName = "Tessera admin API",
+            IdentifierUris = [AdminPermissions.ApiIdentifier],
+            CreatedDateTime = now,
+        };
+
+        foreach (var permission in AdminPermissions.All)
+        {
+            api.AppRoles.Add(new AppRole { Id = Guid.NewGuid(), Value = permission, DisplayName = permission, AllowedMemberTypes = ["Application"] });
+            api.Oauth2PermissionScopes.Add(new PermissionScope { Id = Guid.NewGuid(), Value = permission, Type = "Admin", AdminConsentDisplayName = permission });
+        }
+
+        return api;
+    }
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "TSR6103: {Path} already exists and was left as it is; the new tenant's bootstrap secret was not written. Move the old file away and start on an empty database to get a new one.")]
+    private static partial void LogBootstrapKept(ILogger logger, string path);
+}

@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using Tessera.Directory.Storage;
+using Tessera.Directory.Users;
+using Tessera.Server.Errors;
+using Tessera.Server.Keys;
+using Tessera.Server.Protocol;
+using Tessera.Server.Protocol.Authorize;
+using Tessera.Server.Protocol.Session;
+using Tessera.Server.Protocol.Token;
+using Tessera.Server.Security;
+using Tessera.Server.Tenancy;
+
+namespace Tessera.Server.Hosting;
+
+/// <summary>
+/// The Tessera server: built from configuration, migrated, keyed, then started. The same object runs in
+/// <c>Program</c> and in the tests, so the tests exercise exactly what users run.
+/// </summary>
+public sealed class TesseraApp : IAsyncDisposable
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    private TesseraApp(WebApplication web) => Web = web;
+
+    public WebApplication Web { get; }
+
+    /// <summary>The origin the server is reachable at, known once started.</summary>
+    public string Origin { get; private set; } = string.Empty;
+
+    /// <summary>The first tenant's id, known once started.</summary>
+    public Guid FirstTenantId { get; private set; }
+
+    public static async Task<TesseraApp> CreateAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["Kestrel:Endpoints:Http:Url"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        var section = builder.Configuration.GetSection(TesseraOptions.Section);
+        var options = section.Get<TesseraOptions>() ?? new TesseraOptions();
+        var data = new DataFolder(options.DataPath);
+        var services = builder.Services;
+        services.Configure<TesseraOptions>(section);
+        services.AddSingleton(data);
+        services.AddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddTesseraStorage(options.Storage, data.File("tessera.db"));
+        services.AddTesseraKeyProtection(builder.Configuration, data);
+        services.AddSingleton<SigningKeyRing>();
+        services.AddHostedService<SigningKeyRotation>();
+        services.AddSingleton<TenantDirectory>();
+        services.AddScoped<FirstRun>();
+        services.AddTesseraSignIn();
+        services.AddRazorPages();
+        services.AddTesseraProtocol();
+        builder.LimitRequestSizes();
+
+        var web = builder.Build();
+        await using (var scope = web.Services.CreateAsyncScope())
+        {
+            await StorageRegistration.MigrateAsync(scope.ServiceProvider.GetRequiredService<TesseraDbContext>(), cancellationToken);
+        }
+
+        await web.Services.GetRequiredService<SigningKeyRing>().RefreshAsync(cancellationToken);
+
+        // Validate the protocol configuration now rather than on the first request.
+        _ = web.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
+
+        web.UseTesseraErrorHandling();
+        web.UseMiddleware<TransportSecurityMiddleware>();
+        web.UseMiddleware<SecurityHeadersMiddleware>();
+        web.UseMiddleware<TenantResolutionMiddleware>();
+        web.UseStaticFiles();
+        web.UseRouting();
+        web.UseAuthentication();
+        web.UseAuthorization();
+        web.MapRazorPages();
+        web.MapAuthorizeEndpoint().MapTokenEndpoint().MapUserInfoEndpoint().MapEndSessionEndpoint();
+        web.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+        return new TesseraApp(web);
+    }
+
+    /// <summary>Starts listening, creates the first tenant if the database is new, and prints where to begin.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await Web.StartAsync(cancellationToken);
+        var configured = Web.Configuration["Tessera:PublicOrigin"];
+        Origin = string.IsNullOrWhiteSpace(configured) ? LocalOrigin() : configured.TrimEnd('/');
+
+        await using var scope = Web.Services.CreateAsyncScope();
+        var tenant = await scope.ServiceProvider.GetRequiredService<FirstRun>().EnsureAsync(Origin, cancellationToken);
+        FirstTenantId = tenant.Id;
+        var data = Web.Services.GetRequiredService<DataFolder>();
+        Console.WriteLine($"""
+            Tessera is listening on {Origin}
+              tenant      {tenant.DisplayName} ({tenant.Id:D})
+              discovery   {Origin}/{tenant.Id:D}/v2.0/.well-known/openid-configuration
+              bootstrap   {data.File(FirstRun.BootstrapFile)}
+            """);
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken);
+        await Web.WaitForShutdownAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Web.StopAsync();
+        await Web.DisposeAsync();
+    }
+
+    private string LocalOrigin()
+    {
+        var address = Web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? DefaultUrl;
+        return address.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://[::]", "://[::1]", StringComparison.Ordinal)
+            .Replace("://+", "://localhost", StringComparison.Ordinal)
+            .Replace("://*", "://localhost", StringComparison.Ordinal)
+            .TrimEnd('/');
+    }
+}

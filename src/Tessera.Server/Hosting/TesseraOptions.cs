@@ -1,0 +1,38 @@
+using Tessera.Directory.Storage;
+
+namespace Tessera.Server.Hosting;
+
+/// <summary>The <c>Tessera</c> configuration section. Every setting has a safe default; none makes the server less safe.</summary>
+public sealed class TesseraOptions
+{
+    public const string Section = "Tessera";
+
+    /// <summary>The folder for the SQLite database, the key-protection certificate and <c>bootstrap.json</c>.</summary>
+    public string DataPath { get; set; } = "./.tessera";
+
+    /// <summary>
+    /// The origin clients use to reach this server (<c>https://id.example.com</c>). Empty: the origin of each request,
+    /// which is right for a single server; set it behind a proxy or load balancer.
+    /// </summary>
+    public string? PublicOrigin { get; set; }
+
+    /// <summary>The display name and domain of the tenant created on first start.</summary>
+    public string FirstTenantName { get; set; } = "Tessera";
+    public string FirstTenantDomain { get; set; } = "tessera.local";
+
+    public StorageOptions Storage { get; set; } = new();
+    public SigningKeyOptions SigningKeys { get; set; } = new();
+}
+
+/// <summary>How often signing keys change.</summary>
+public sealed class SigningKeyOptions
+{
+    /// <summary>How long one key signs.</summary>
+    public TimeSpan RotationPeriod { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a key is published before it signs, so that every API has fetched it by then.</summary>
+    public TimeSpan PublishAhead { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How often each node re-reads the key ring from the database.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+}

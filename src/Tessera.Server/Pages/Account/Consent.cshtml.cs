@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using OpenIddict.Abstractions;
+using Tessera.Directory.Users;
+using Tessera.Server.Clients;
+using Tessera.Server.Protocol.Authorize;
+
+namespace Tessera.Server.Pages.Account;
+
+/// <summary>The consent page: what the application asks for, in words; accepting records a standing grant.</summary>
+public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents) : TenantPageModel
+{
+    private static readonly Dictionary<string, string> OpenIdScopeWords = new(StringComparer.Ordinal)
+    {
+        ["openid"] = "Sign you in",
+        ["profile"] = "See your name and user name",
+        ["email"] = "See your email address",
+        ["offline_access"] = "Keep access to what you allow while you are not using it",
+    };
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string ClientName { get; private set; } = string.Empty;
+    public string UserName { get; private set; } = string.Empty;
+    public IReadOnlyList<string> Permissions { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var (user, request) = await LoadAsync();
+        if (user is null || request is null)
+        {
+            return SeeOther(SafeReturnUrl(ReturnUrl));
+        }
+
+        var client = await clients.FindAsync(request.ClientId ?? string.Empty, HttpContext.RequestAborted);
+        ClientName = client?.DisplayName ?? "An unknown application";
+        UserName = user.UserName ?? string.Empty;
+        Permissions = request.GetScopes().Select(s => OpenIdScopeWords.GetValueOrDefault(s) ?? $"Use {s} for you").ToList();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? decision)
+    {
+        var returnUrl = SafeReturnUrl(ReturnUrl);
+        var (user, request) = await LoadAsync();
+        if (user is null || request is null)
+        {
+            return SeeOther(returnUrl);
+        }
+
+        if (!string.Equals(decision, "accept", StringComparison.Ordinal))
+        {
+            return SeeOther(QueryHelpers.AddQueryString(returnUrl, ConsentService.DeniedMarker, "1"));
+        }
+
+        await consents.GrantAsync(user, request, HttpContext.RequestAborted);
+        return SeeOther(returnUrl);
+    }
+
+    /// <summary>The signed-in user and the authorization request the consent is for (from the return URL).</summary>
+    private async Task<(DirectoryUser? User, OpenIddictRequest? Request)> LoadAsync()
+    {
+        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
+        var returnUrl = SafeReturnUrl(ReturnUrl);
+        if (user is null || user.TenantId != Tenant.Id || !returnUrl.Contains('?', StringComparison.Ordinal))
+        {
+            return (null, null);
+        }
+
+        var query = QueryHelpers.ParseQuery(returnUrl[returnUrl.IndexOf('?', StringComparison.Ordinal)..]);
+        var request = new OpenIddictRequest(query);
+        return string.IsNullOrEmpty(request.ClientId) ? (user, null) : (user, request);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using Tessera.Directory.Users;
+using Tessera.Policy.Errors;
+using Tessera.Server.Clients;
+using Tessera.Server.Protocol.Tokens;
+using Tessera.Server.Tenancy;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Tessera.Server.Protocol.Authorize;
+
+/// <summary>
+/// The authorization endpoint after OpenIddict has validated the protocol (client, redirect URI, PKCE):
+/// sign the user in if needed (<c>prompt</c>, <c>max_age</c>), ask for consent if needed, then issue the code.
+/// Each step is one small check; a step that cannot pass returns the OAuth error to the client.
+/// </summary>
+public static class AuthorizeEndpoint
+{
+    public const string Path = "/oauth2/v2.0/authorize";
+
+    public static IEndpointRouteBuilder MapAuthorizeEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapMethods(Path, [HttpMethods.Get, HttpMethods.Post], HandleAsync).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(
+        HttpContext http,
+        UserManager<DirectoryUser> users,
+        ConsentService consents,
+        ClientDirectory clients,
+        TimeProvider time)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
+        var tenant = http.RequireTenant();
+
+        var client = await clients.FindAsync(request.ClientId!, http.RequestAborted);
+        if (client is null || client.TenantId != tenant.Id)
+        {
+            return ProtocolResults.Reject(TesseraErrors.ClientNotInTenant);
+        }
+
+        var prompts = request.GetPromptValues();
+        var unsupported = prompts.FirstOrDefault(p => p is not (PromptValues.None or PromptValues.Login or PromptValues.Consent or PromptValues.SelectAccount));
+        if (unsupported is not null)
+        {
+            return ProtocolResults.Reject(TesseraErrors.InvalidPrompt.With(unsupported));
+        }
+
+        // 1. Who is the user? (prompt=login and max_age demand a fresh sign-in.)
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
+        var authenticatedAt = session.Properties?.IssuedUtc ?? DateTimeOffset.MinValue;
+        var fresh = !prompts.Contains(PromptValues.Login) && !prompts.Contains(PromptValues.SelectAccount) &&
+                    (request.MaxAge is null || time.GetUtcNow() - authenticatedAt <= TimeSpan.FromSeconds(request.MaxAge.Value));
+
+        if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id || !fresh)
+        {
+            if (prompts.Contains(PromptValues.None))
+            {
+                return ProtocolResults.Reject(TesseraErrors.LoginRequired);
+            }
+
+            var returnUrl = ReturnUrl(http, request, without: [PromptValues.Login, PromptValues.SelectAccount]);
+            return Results.Redirect($"{http.Request.PathBase}/account/signin?{QueryString.Create("returnUrl", returnUrl).Value![1..]}");
+        }
+
+        // 2. Has the user granted what the client asks?
+        var decision = await consents.EvaluateAsync(tenant.Id, user, request, http.RequestAborted);
+        if (decision.Error is not null)
+        {
+            return ProtocolResults.Reject(decision.Error);
+        }
+
+        if (http.Request.Query.ContainsKey(ConsentService.DeniedMarker))
+        {
+            return ProtocolResults.Reject(TesseraErrors.ConsentDenied);
+        }
+
+        if (decision.ConsentNeeded || prompts.Contains(PromptValues.Consent))
+        {
+            if (prompts.Contains(PromptValues.None))
+            {
+                return ProtocolResults.Reject(TesseraErrors.ConsentRequired);
+            }
+
+            var returnUrl = ReturnUrl(http, request, without: [PromptValues.Consent]);
+            return Results.Redirect($"{http.Request.PathBase}/account/consent?{QueryString.Create("returnUrl", returnUrl).Value![1..]}");
+        }
+
+        // 3. Issue the code.
+        var principal = TokenPrincipals.ForUser(
+            user, request.ClientId!, azpacr: "0", request.GetScopes(), decision.Resource, decision.GrantedApiScopes, decision.Roles,
+            authenticatedAt, AuthenticationMethods(session.Principal!));
+        principal.SetAuthorizationId(decision.AuthorizationId);
+        return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The <c>amr</c> values of the SSO session.</summary>
+    public static IEnumerable<string> AuthenticationMethods(ClaimsPrincipal session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var methods = session.FindAll("amr").Select(c => c.Value).ToList();
+        return methods.Count > 0 ? methods : ["pwd"];
+    }
+
+    /// <summary>This authorization request again, as a local URL, without the prompt values already satisfied.</summary>
+    private static string ReturnUrl(HttpContext http, OpenIddictRequest request, string[] without)
+    {
+        var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in request.GetParameters())
+        {
+            if (name == ConsentService.DeniedMarker)
+            {
+                continue;
+            }
+
+            if (name == Parameters.Prompt)
+            {
+                var kept = request.GetPromptValues().Except(without, StringComparer.Ordinal).ToList();
+                if (kept.Count > 0)
+                {
+                    parameters[name] = string.Join(' ', kept);
+                }
+
+                continue;
+            }
+
+            parameters[name] = (string?)value;
+        }
+
+        return QueryHelpers.AddQueryString(http.Request.PathBase + Path, parameters);
+    }
+}

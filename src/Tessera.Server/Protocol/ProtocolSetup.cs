@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Server;
+using Tessera.Directory.Storage;
+using Tessera.Policy.Tokens;
+using Tessera.Server.Clients;
+using Tessera.Server.Keys;
+using Tessera.Server.Protocol.Authorize;
+using Tessera.Server.Protocol.Resources;
+using Tessera.Server.Protocol.Token;
+using Tessera.Server.Protocol.Tokens;
+using Tessera.Server.Tenancy;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Tessera.Server.Protocol;
+
+/// <summary>
+/// OpenIddict as Tessera's protocol engine: the Entra-style endpoint paths (relative, so they sit under every
+/// <c>/{tenant}</c>), the flows that exist (code + PKCE, client credentials, refresh) and Tessera's handlers.
+/// What is not registered here does not exist: no implicit flow, no password grant.
+/// </summary>
+public static class ProtocolSetup
+{
+    public static IServiceCollection AddTesseraProtocol(this IServiceCollection services)
+    {
+        services.AddOpenIddict()
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<TesseraDbContext>();
+                core.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, TesseraApplicationManager>();
+            })
+            .AddServer(server =>
+            {
+                server.SetAuthorizationEndpointUris("oauth2/v2.0/authorize")
+                    .SetTokenEndpointUris("oauth2/v2.0/token")
+                    .SetEndSessionEndpointUris("oauth2/v2.0/logout")
+                    .SetRevocationEndpointUris("oauth2/v2.0/revoke")
+                    .SetIntrospectionEndpointUris("oauth2/v2.0/introspect")
+                    .SetUserInfoEndpointUris("oidc/userinfo")
+                    .SetConfigurationEndpointUris("v2.0/.well-known/openid-configuration")
+                    .SetJsonWebKeySetEndpointUris("discovery/v2.0/keys");
+
+                server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow();
+                server.RequireProofKeyForCodeExchange();
+                server.SetAuthorizationCodeLifetime(TokenLifetimes.AuthorizationCode)
+                    .SetAccessTokenLifetime(TokenLifetimes.AccessTokenMaximum)
+                    .SetIdentityTokenLifetime(TokenLifetimes.IdentityToken)
+                    .SetRefreshTokenLifetime(TokenLifetimes.RefreshToken);
+
+                // Any replay of a rotated refresh token revokes its whole family: no grace period.
+                server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+
+                // Scopes name APIs registered in the directory; Tessera checks them itself, per tenant.
+                server.DisableScopeValidation();
+                server.IgnoreScopePermissions();
+                server.IgnoreResourcePermissions();
+                server.IgnoreAudiencePermissions();
+                server.DisableAccessTokenEncryption();
+
+                // Codes and refresh tokens are sealed with the Data Protection key ring in the database (shared by
+                // every node); access tokens are JWTs signed by the key ring's active ES256 key.
+                server.UseDataProtection().PreferDefaultAccessTokenFormat();
+
+                // OpenIddict insists on an encryption key even though nothing above encrypts with it (codes and
+                // refresh tokens use Data Protection, access tokens are signed only): an in-memory one satisfies it.
+                server.AddEphemeralEncryptionKey();
+
+                server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    // Tessera's own middleware allows plain HTTP only on loopback and refuses it elsewhere.
+                    .DisableTransportSecurityRequirement();
+
+                server.AddEventHandler(RejectImplicitFlow.Descriptor);
+                server.AddEventHandler(RequireS256CodeChallenge.Descriptor);
+                server.AddEventHandler(RejectPasswordGrant.Descriptor);
+                server.AddEventHandler(EnsureClientInTenant.Descriptor);
+                server.AddEventHandler(SkipAccessTokenStorage.Descriptor);
+                server.AddEventHandler(RemoveApiScopesFromScopeClaim.Descriptor);
+                server.AddEventHandler(UseActiveSigningKey.Descriptor);
+                server.AddEventHandler(PublishSigningKeys.Descriptor);
+                server.AddEventHandler(TrustPublishedSigningKeys.Descriptor);
+            });
+
+        services.AddOptions<OpenIddictServerOptions>().Configure<SigningKeyRing>((options, ring) =>
+        {
+            // OpenIddict insists on a signing key at start; the handlers above use the ring's current one.
+            options.SigningCredentials.Add(ring.Active);
+            options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
+        });
+
+        services.AddHttpContextAccessor();
+        services.AddScoped<IOpenIddictServerFactory, TenantServerFactory>();
+        services.AddScoped<ResourceDirectory>();
+        services.AddScoped<ConsentService>();
+        services.AddSingleton<ClientDirectory>();
+        return services;
+    }
+}

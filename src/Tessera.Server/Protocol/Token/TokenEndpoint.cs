@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using Tessera.Directory.Users;
+using Tessera.Policy.Errors;
+using Tessera.Policy.Scopes;
+using Tessera.Server.Protocol.Resources;
+using Tessera.Server.Protocol.Tokens;
+using Tessera.Server.Tenancy;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Tessera.Server.Protocol.Token;
+
+/// <summary>
+/// The token endpoint after OpenIddict has authenticated the client and validated the grant:
+/// client credentials get an app-only token; codes and refresh tokens get a user token rebuilt from the
+/// directory, so that a disabled user or a changed role takes effect at the next refresh.
+/// </summary>
+public static class TokenEndpoint
+{
+    public const string Path = "/oauth2/v2.0/token";
+
+    public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Path, HandleAsync).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(HttpContext http, ResourceDirectory resources, UserManager<DirectoryUser> users, TimeProvider time)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
+        var tenant = http.RequireTenant();
+
+        if (request.IsClientCredentialsGrantType())
+        {
+            return await ClientCredentialsAsync(request, tenant, resources, http.RequestAborted);
+        }
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            return await RedeemAsync(http, request, tenant, resources, users, time);
+        }
+
+        // OpenIddict refuses every other grant type before this point.
+        throw new InvalidOperationException($"The grant type '{request.GrantType}' reached the token endpoint.");
+    }
+
+    private static async Task<IResult> ClientCredentialsAsync(OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, CancellationToken cancellationToken)
+    {
+        var scopes = request.GetScopes();
+        var parsed = ScopeRequest.Parse(scopes);
+        if (parsed.Error is not null)
+        {
+            return ProtocolResults.Reject(parsed.Error);
+        }
+
+        if (parsed.Request is not { IsDefault: true, Resource: { } identifier, OpenIdScopes.Count: 0 })
+        {
+            return ProtocolResults.Reject(TesseraErrors.ClientCredentialsNeedDefault);
+        }
+
+        var resource = await resources.FindAsync(tenant.Id, identifier, cancellationToken);
+        if (resource is null)
+        {
+            return ProtocolResults.Reject(TesseraErrors.ResourceUnknown.With(identifier));
+        }
+
+        var clientId = Guid.Parse(request.ClientId!);
+        var roles = await resources.AssignedRolesAsync(resource, clientId, "Application", cancellationToken);
+        var principal = TokenPrincipals.ForApplication(
+            tenant.Id, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), resource, roles, scopes[0]);
+        return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static async Task<IResult> RedeemAsync(
+        HttpContext http, OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, UserManager<DirectoryUser> users, TimeProvider time)
+    {
+        var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var granted = result.Principal ?? throw new InvalidOperationException("OpenIddict validated the grant but returned no principal.");
+
+        var user = await users.FindByIdAsync(granted.GetClaim(Claims.Subject) ?? string.Empty);
+        if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id)
+        {
+            return ProtocolResults.Reject(TesseraErrors.UserDisabled);
+        }
+
+        // A refresh may narrow the scopes (OpenIddict has checked they were granted); otherwise keep them.
+        var scopes = request.IsRefreshTokenGrantType() && request.GetScopes().Length > 0 ? request.GetScopes().ToList() : granted.GetScopes().ToList();
+        var parsed = ScopeRequest.Parse(scopes).Request!;
+        ResourceInfo? resource = null;
+        IReadOnlyList<string> apiScopes = [];
+        IReadOnlyList<string> roles = [];
+        if (parsed.Resource is { } identifier)
+        {
+            resource = await resources.FindAsync(tenant.Id, identifier, http.RequestAborted);
+            if (resource is null)
+            {
+                return ProtocolResults.Reject(TesseraErrors.ResourceUnknown.With(identifier));
+            }
+
+            var exposed = resource.Scopes.Where(s => s.IsEnabled).Select(s => s.Value).ToList();
+            apiScopes = parsed.IsDefault ? exposed : parsed.ResourceScopes.Where(s => exposed.Contains(s, StringComparer.Ordinal)).ToList();
+            roles = await resources.AssignedRolesAsync(resource, user.Id, "User", http.RequestAborted);
+        }
+
+        var authenticatedAt = long.TryParse(granted.GetClaim(TesseraClaims.AuthenticationTime), out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : time.GetUtcNow();
+        var principal = TokenPrincipals.ForUser(
+            user, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), scopes, resource, apiScopes, roles,
+            authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods));
+        principal.SetAuthorizationId(granted.GetAuthorizationId());
+        return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Tessera.Server.Protocol.Tokens;
+
+/// <summary>Claim names of Tessera tokens, modelled on Microsoft identity platform v2.0 access tokens.</summary>
+public static class TesseraClaims
+{
+    public const string ObjectId = "oid";
+    public const string TenantId = "tid";
+    public const string AuthorizedParty = "azp";
+    public const string AuthorizedPartyAuthentication = "azpacr";
+    public const string Scope = "scp";
+    public const string Roles = "roles";
+    public const string Version = "ver";
+    public const string IdentityType = "idtyp";
+    public const string UniqueTokenId = "uti";
+    public const string PreferredUsername = "preferred_username";
+    public const string Name = "name";
+    public const string Email = "email";
+    public const string AuthenticationTime = "auth_time";
+    public const string AuthenticationMethods = "amr";
+
+    /// <summary><c>azpacr</c>: how the client proved itself. 0 public client, 1 client secret, 2 certificate.</summary>
+    public static string ClientAuthenticationOf(OpenIddict.Abstractions.OpenIddictRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return !string.IsNullOrEmpty(request.ClientAssertion) ? "2" : !string.IsNullOrEmpty(request.ClientSecret) ? "1" : "0";
+    }
+}

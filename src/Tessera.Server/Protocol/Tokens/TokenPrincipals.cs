@@ -1,0 +1,139 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using Tessera.Directory.Users;
+using Tessera.Policy.Tokens;
+using Tessera.Server.Protocol.Resources;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Tessera.Server.Protocol.Tokens;
+
+/// <summary>Builds the principals OpenIddict turns into tokens, with Entra-shaped claims and their destinations.</summary>
+public static class TokenPrincipals
+{
+    private static readonly string[] AccessTokenOnly = [Destinations.AccessToken];
+    private static readonly string[] BothTokens = [Destinations.AccessToken, Destinations.IdentityToken];
+
+    /// <summary>A token for an application acting as itself (client credentials).</summary>
+    public static ClaimsPrincipal ForApplication(Guid tenantId, string clientId, string azpacr, ResourceInfo resource, IReadOnlyList<string> roles, string scope)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var identity = NewIdentity();
+        identity.SetClaim(Claims.Subject, clientId)
+            .SetClaim(TesseraClaims.ObjectId, clientId)
+            .SetClaim(TesseraClaims.TenantId, tenantId.ToString("D"))
+            .SetClaim(TesseraClaims.AuthorizedParty, clientId)
+            .SetClaim(TesseraClaims.AuthorizedPartyAuthentication, azpacr)
+            .SetClaim(TesseraClaims.IdentityType, "app");
+        AddArray(identity, TesseraClaims.Roles, roles);
+        AddCommon(identity);
+
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetAudiences(resource.AppId.ToString("D"));
+        principal.SetScopes(scope);
+        Finish(principal);
+        return principal;
+    }
+
+    /// <summary>A token for an application acting for a signed-in user (authorization code, refresh).</summary>
+    public static ClaimsPrincipal ForUser(
+        DirectoryUser user, string clientId, string azpacr, IEnumerable<string> scopes, ResourceInfo? resource,
+        IReadOnlyList<string> grantedApiScopes, IReadOnlyList<string> roles, DateTimeOffset authenticatedAt, IEnumerable<string> methods)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var scopeList = scopes.ToList();
+        var identity = NewIdentity();
+        identity.SetClaim(Claims.Subject, user.Id.ToString("D"))
+            .SetClaim(TesseraClaims.ObjectId, user.Id.ToString("D"))
+            .SetClaim(TesseraClaims.TenantId, user.TenantId.ToString("D"))
+            .SetClaim(TesseraClaims.AuthorizedParty, clientId)
+            .SetClaim(TesseraClaims.AuthorizedPartyAuthentication, azpacr)
+            .SetClaim(TesseraClaims.IdentityType, "user")
+            .SetClaim(TesseraClaims.AuthenticationTime, authenticatedAt.ToUnixTimeSeconds());
+        AddArray(identity, TesseraClaims.AuthenticationMethods, [.. methods]);
+
+        if (scopeList.Contains(Scopes.Profile, StringComparer.Ordinal) || resource is not null)
+        {
+            identity.SetClaim(TesseraClaims.Name, user.DisplayName ?? user.UserName)
+                .SetClaim(TesseraClaims.PreferredUsername, user.UserName);
+        }
+
+        if (scopeList.Contains(Scopes.Email, StringComparer.Ordinal) && user.Email is not null)
+        {
+            identity.SetClaim(TesseraClaims.Email, user.Email);
+        }
+
+        if (resource is not null)
+        {
+            if (grantedApiScopes.Count > 0)
+            {
+                identity.SetClaim(TesseraClaims.Scope, string.Join(' ', grantedApiScopes));
+            }
+
+            AddArray(identity, TesseraClaims.Roles, roles);
+        }
+
+        AddCommon(identity);
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetScopes(scopeList);
+        if (resource is not null)
+        {
+            principal.SetAudiences(resource.AppId.ToString("D"));
+        }
+
+        Finish(principal);
+        return principal;
+    }
+
+    /// <summary>The values of a claim that tokens carry as a JSON array, however it was stored.</summary>
+    public static IReadOnlyList<string> ReadArray(ClaimsPrincipal principal, string type)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        var values = new List<string>();
+        foreach (var claim in principal.FindAll(type))
+        {
+            if (claim.Value.StartsWith('['))
+            {
+                values.AddRange(JsonNode.Parse(claim.Value)!.AsArray().Select(v => v!.GetValue<string>()));
+            }
+            else
+            {
+                values.Add(claim.Value);
+            }
+        }
+
+        return values;
+    }
+
+    // Always an array, even with one value, so that APIs never see "roles": "Admin" one day and a list the next.
+    private static void AddArray(ClaimsIdentity identity, string type, IReadOnlyList<string> values)
+    {
+        if (values.Count > 0)
+        {
+            identity.AddClaim(type, new JsonArray([.. values.Select(v => (JsonNode)JsonValue.Create(v))]));
+        }
+    }
+
+    private static ClaimsIdentity NewIdentity()
+        => new(authenticationType: "Tessera", nameType: TesseraClaims.Name, roleType: TesseraClaims.Roles);
+
+    private static void AddCommon(ClaimsIdentity identity)
+    {
+        identity.SetClaim(TesseraClaims.Version, "2.0")
+            .SetClaim(TesseraClaims.UniqueTokenId, Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)));
+    }
+
+    private static void Finish(ClaimsPrincipal principal)
+    {
+        principal.SetAccessTokenLifetime(TokenLifetimes.AccessToken(Random.Shared.NextDouble()));
+        principal.SetDestinations(static claim => claim.Type switch
+        {
+            Claims.Subject or TesseraClaims.ObjectId or TesseraClaims.TenantId or TesseraClaims.Name or
+            TesseraClaims.PreferredUsername or TesseraClaims.Email or TesseraClaims.AuthenticationTime or
+            TesseraClaims.AuthenticationMethods or TesseraClaims.Version => BothTokens,
+            _ => AccessTokenOnly,
+        });
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Identity;
+using Tessera.Directory.Storage;
+using Tessera.Directory.Users;
+
+namespace Tessera.Server.Security;
+
+/// <summary>ASP.NET Core Identity for people: password hashing, lockout, and the SSO session cookie.</summary>
+public static class SignInSetup
+{
+    public static IServiceCollection AddTesseraSignIn(this IServiceCollection services)
+    {
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies(cookies =>
+        {
+            cookies.ApplicationCookie!.Configure(cookie =>
+            {
+                // __Host-: Secure, Path=/, no Domain, so no sibling host can set or read it.
+                cookie.Cookie.Name = "__Host-tessera.session";
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.Path = "/";
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.SlidingExpiration = false;
+            });
+            cookies.ExternalCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.external");
+            cookies.TwoFactorUserIdCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.2fa");
+            cookies.TwoFactorRememberMeCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.2fa-remember");
+        });
+
+        services.AddIdentityCore<DirectoryUser>(identity =>
+            {
+                // ASVS 5.0 V6: length, not composition.
+                identity.Password.RequiredLength = 12;
+                identity.Password.RequireDigit = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Password.RequiredUniqueChars = 1;
+                identity.Lockout.AllowedForNewUsers = true;
+                identity.Lockout.MaxFailedAccessAttempts = 10;
+                identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                identity.User.RequireUniqueEmail = false;
+                identity.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@+";
+            })
+            .AddSignInManager()
+            .AddEntityFrameworkStores<TesseraDbContext>()
+            .AddDefaultTokenProviders();
+
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "__Host-tessera.af";
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+            antiforgery.Cookie.Path = "/";
+        });
+        return services;
+    }
+}
