@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
@@ -5,6 +6,7 @@ using OpenIddict.Core;
 using OpenIddict.EntityFrameworkCore.Models;
 using Tessera.Directory.Storage;
 using Tessera.Policy.Clients;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Tessera.Server.Clients;
 
@@ -48,5 +50,15 @@ public sealed class TesseraApplicationManager(
         }
 
         return matched;
+    }
+
+    /// <summary>Exact matching, except that native clients registered on a loopback IP may use any port (RFC 8252 §7.3).</summary>
+    public override async ValueTask<bool> ValidateRedirectUriAsync(
+        OpenIddictEntityFrameworkCoreApplication application, [StringSyntax(StringSyntaxAttribute.Uri)] string uri, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        var registered = await GetRedirectUrisAsync(application, cancellationToken);
+        var native = await HasClientTypeAsync(application, ClientTypes.Public, cancellationToken);
+        return RedirectUriMatching.IsAllowed(registered, uri, native);
     }
 }

@@ -1,13 +1,11 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using OpenIddict.Abstractions;
 using Tessera.Directory.Applications;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Tenants;
 using Tessera.Policy.Clients;
-using Tessera.Server.Clients;
-using static OpenIddict.Abstractions.OpenIddictConstants;
+using Tessera.Server.Directory;
 
 namespace Tessera.Server.Hosting;
 
@@ -21,7 +19,7 @@ public sealed record BootstrapCredentials(
 /// </summary>
 public sealed partial class FirstRun(
     TesseraDbContext db,
-    IOpenIddictApplicationManager openIddictApplications,
+    ApplicationRegistrar registrar,
     DataFolder data,
     IOptions<TesseraOptions> options,
     TimeProvider time,
@@ -50,56 +48,13 @@ public sealed partial class FirstRun(
             Domains = [new TenantDomain { Name = settings.FirstTenantDomain.ToLowerInvariant(), IsDefault = true, IsVerified = true }],
         };
 
-        var adminApi = AdminApi(tenant.Id, now);
-        var bootstrap = new Application
-        {
-            Id = Guid.NewGuid(),
-            TenantId = tenant.Id,
-            AppId = Guid.NewGuid(),
-            DisplayName = "Tessera bootstrap automation",
-            CreatedDateTime = now,
-        };
-
-        var secret = ClientSecrets.Generate();
-        bootstrap.PasswordCredentials.Add(new PasswordCredential
-        {
-            KeyId = Guid.NewGuid(),
-            DisplayName = "bootstrap",
-            Hint = ClientSecrets.Hint(secret),
-            SecretHash = ClientSecrets.Hash(secret),
-            StartDateTime = now,
-            EndDateTime = now + BootstrapSecretLifetime,
-        });
-
-        var topRole = adminApi.AppRoles.Single(r => r.Value == AdminPermissions.DirectoryReadWriteAll);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Tenants.Add(tenant);
-        db.Applications.AddRange(adminApi, bootstrap);
-        db.AppRoleAssignments.Add(new AppRoleAssignment
-        {
-            Id = Guid.NewGuid(),
-            TenantId = tenant.Id,
-            PrincipalId = bootstrap.AppId,
-            PrincipalType = "ServicePrincipal",
-            ResourceAppId = adminApi.AppId,
-            AppRoleId = topRole.Id,
-            CreatedDateTime = now,
-        });
         await db.SaveChangesAsync(cancellationToken);
-        await openIddictApplications.CreateAsync(new OpenIddictApplicationDescriptor
-        {
-            ClientId = bootstrap.AppId.ToString("D"),
-            ClientType = ClientTypes.Confidential,
-            ClientSecret = TesseraApplicationManager.SecretsKeptElsewhere,
-            DisplayName = bootstrap.DisplayName,
-            Permissions =
-            {
-                Permissions.Endpoints.Token,
-                Permissions.Endpoints.Introspection,
-                Permissions.Endpoints.Revocation,
-                Permissions.GrantTypes.ClientCredentials,
-            },
-        }, cancellationToken);
+        var adminApi = await registrar.RegisterAsync(tenant.Id, AdminApi(), cancellationToken);
+        var bootstrap = await registrar.RegisterAsync(tenant.Id, new NewApplication("Tessera bootstrap automation"), cancellationToken);
+        var (_, secret) = await registrar.AddPasswordAsync(bootstrap.AppId, "bootstrap", BootstrapSecretLifetime, cancellationToken);
+        await registrar.AssignAppRoleAsync(tenant.Id, bootstrap.AppId, "ServicePrincipal", adminApi.AppId, AdminPermissions.DirectoryReadWriteAll, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var credentials = new BootstrapCredentials(
@@ -117,26 +72,12 @@ public sealed partial class FirstRun(
         return tenant;
     }
 
-    private static Application AdminApi(Guid tenantId, DateTimeOffset now)
+    private static NewApplication AdminApi() => new("Tessera admin API")
     {
-        var api = new Application
-        {
-            Id = Guid.NewGuid(),
-            TenantId = tenantId,
-            AppId = Guid.NewGuid(),
-            DisplayName = "Tessera admin API",
-            IdentifierUris = [AdminPermissions.ApiIdentifier],
-            CreatedDateTime = now,
-        };
-
-        foreach (var permission in AdminPermissions.All)
-        {
-            api.AppRoles.Add(new AppRole { Id = Guid.NewGuid(), Value = permission, DisplayName = permission, AllowedMemberTypes = ["Application"] });
-            api.Oauth2PermissionScopes.Add(new PermissionScope { Id = Guid.NewGuid(), Value = permission, Type = "Admin", AdminConsentDisplayName = permission });
-        }
-
-        return api;
-    }
+        IdentifierUris = [AdminPermissions.ApiIdentifier],
+        AppRoles = [.. AdminPermissions.All.Select(p => new AppRole { Id = Guid.NewGuid(), Value = p, DisplayName = p, AllowedMemberTypes = ["Application"] })],
+        Scopes = [.. AdminPermissions.All.Select(p => new PermissionScope { Id = Guid.NewGuid(), Value = p, Type = "Admin", AdminConsentDisplayName = p })],
+    };
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "TSR6103: {Path} already exists and was left as it is; the new tenant's bootstrap secret was not written. Move the old file away and start on an empty database to get a new one.")]
     private static partial void LogBootstrapKept(ILogger logger, string path);

@@ -55,6 +55,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddHostedService<SigningKeyRotation>();
         services.AddSingleton<TenantDirectory>();
         services.AddScoped<FirstRun>();
+        services.AddScoped<Directory.ApplicationRegistrar>();
         services.AddTesseraSignIn();
         services.AddRazorPages();
         services.AddTesseraProtocol();

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -112,7 +113,7 @@ public static class TokenPrincipals
     {
         if (values.Count > 0)
         {
-            identity.AddClaim(type, new JsonArray([.. values.Select(v => (JsonNode)JsonValue.Create(v))]));
+            identity.AddClaim(new Claim(type, JsonSerializer.Serialize(values), Microsoft.IdentityModel.JsonWebTokens.JsonClaimValueTypes.JsonArray));
         }
     }
 

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Tessera.Server.Hosting;
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real Tessera server on a free loopback port with a fresh data folder, shared by the tests of one class.
+/// Storage is SQLite unless <c>TESSERA_TEST_POSTGRES</c> holds a PostgreSQL connection string, in which case every
+/// server gets a database of its own there.
+/// </summary>
+public class TesseraServerFixture : IAsyncLifetime
+{
+    public TesseraApp App { get; private set; } = null!;
+    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "tessera-tests", Guid.NewGuid().ToString("N"));
+    public BootstrapCredentials Bootstrap { get; private set; } = null!;
+    public string Origin => App.Origin;
+    public Guid TenantId => App.FirstTenantId;
+    public string TenantBase => $"{Origin}/{TenantId:D}";
+    public string Authority => $"{TenantBase}/v2.0";
+    public string TokenEndpoint => $"{TenantBase}/oauth2/v2.0/token";
+    public string AuthorizeEndpoint => $"{TenantBase}/oauth2/v2.0/authorize";
+    public TestDirectory Directory => new(App.Web.Services, TenantId);
+
+    /// <summary>Extra configuration for subclasses, as command-line arguments.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
+
+    public async Task InitializeAsync()
+    {
+        App = await StartServerAsync(DataPath, TestStorage.NewConnectionArguments(), ExtraArguments);
+        Bootstrap = ReadBootstrap(DataPath);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        TryDelete(DataPath);
+    }
+
+    public static async Task<TesseraApp> StartServerAsync(string dataPath, IEnumerable<string> storage, IEnumerable<string>? extra = null)
+    {
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--Tessera:DataPath={dataPath}",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Tessera=Warning",
+            .. storage,
+            .. extra ?? [],
+        ];
+        var app = await TesseraApp.CreateAsync(args);
+        await app.StartAsync();
+        return app;
+    }
+
+    public static BootstrapCredentials ReadBootstrap(string dataPath)
+        => JsonSerializer.Deserialize<BootstrapCredentials>(
+               File.ReadAllBytes(Path.Combine(dataPath, FirstRun.BootstrapFile)), new JsonSerializerOptions(JsonSerializerDefaults.Web))
+           ?? throw new InvalidOperationException("bootstrap.json is empty.");
+
+    public HttpClient CreateHttpClient()
+        => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(Origin) };
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            System.IO.Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Where test servers keep their data.</summary>
+public static class TestStorage
+{
+    public static string? PostgresBase => Environment.GetEnvironmentVariable("TESSERA_TEST_POSTGRES");
+
+    /// <summary>Arguments for a brand-new database: SQLite in the data folder, or a new PostgreSQL database.</summary>
+    public static string[] NewConnectionArguments()
+        => PostgresBase is { Length: > 0 } postgres
+            ? ["--Tessera:Storage:Provider=Postgres", $"--Tessera:Storage:ConnectionString={postgres};Database=tessera_test_{Guid.NewGuid():N}"]
+            : [];
+}

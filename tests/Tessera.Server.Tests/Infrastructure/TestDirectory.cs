@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Directory.Applications;
+using Tessera.Directory.Storage;
+using Tessera.Directory.Users;
+using Tessera.Server.Directory;
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>Puts users and applications into a running server's directory, through the server's own services.</summary>
+public sealed class TestDirectory(IServiceProvider services, Guid tenantId)
+{
+    public const string Password = "correct horse battery staple";
+
+    public async Task<DirectoryUser> CreateUserAsync(string? localName = null, string password = Password)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TesseraDbContext>();
+        var domain = await db.TenantDomains.Where(d => d.TenantId == tenantId).Select(d => d.Name).FirstAsync();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<DirectoryUser>>();
+        var name = localName ?? "user" + Guid.NewGuid().ToString("N")[..8];
+        var user = new DirectoryUser
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenantId,
+            UserName = $"{name}@{domain}",
+            Email = $"{name}@{domain}",
+            DisplayName = name,
+            CreatedDateTime = DateTimeOffset.UtcNow,
+        };
+        var result = await users.CreateAsync(user, password);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
+        return user;
+    }
+
+    public async Task SetUserEnabledAsync(Guid userId, bool enabled)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<DirectoryUser>>();
+        var user = await users.FindByIdAsync(userId.ToString("D"));
+        user!.AccountEnabled = enabled;
+        await users.UpdateAsync(user);
+    }
+
+    public async Task<Application> RegisterAsync(NewApplication application)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ApplicationRegistrar>().RegisterAsync(tenantId, application, default);
+    }
+
+    public async Task<string> AddSecretAsync(Guid appId, TimeSpan? lifetime = null)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var (_, secret) = await scope.ServiceProvider.GetRequiredService<ApplicationRegistrar>().AddPasswordAsync(appId, "test", lifetime, default);
+        return secret;
+    }
+
+    public async Task AddCertificateAsync(Guid appId, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ApplicationRegistrar>().AddCertificateAsync(appId, certificate, "test", default);
+    }
+
+    public async Task AssignAsync(Guid principalId, string principalType, Guid resourceAppId, string role)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ApplicationRegistrar>().AssignAppRoleAsync(tenantId, principalId, principalType, resourceAppId, role, default);
+    }
+
+    /// <summary>An API with read, write and a sensitive read scope, and an app role for applications and one for users.</summary>
+    public Task<Application> RegisterApiAsync(string identifier)
+        => RegisterAsync(new NewApplication("Orders API " + identifier)
+        {
+            IdentifierUris = [identifier],
+            Scopes =
+            [
+                new PermissionScope { Id = Guid.NewGuid(), Value = "Orders.Read", Type = "User" },
+                new PermissionScope { Id = Guid.NewGuid(), Value = "Orders.ReadWrite", Type = "User" },
+                new PermissionScope { Id = Guid.NewGuid(), Value = "Orders.ReadFull", Type = "Admin" },
+            ],
+            AppRoles =
+            [
+                new AppRole { Id = Guid.NewGuid(), Value = "Orders.Read.All", AllowedMemberTypes = ["Application"] },
+                new AppRole { Id = Guid.NewGuid(), Value = "Orders.Approver", AllowedMemberTypes = ["User"] },
+            ],
+        });
+
+    public async Task<T> QueryAsync<T>(Func<TesseraDbContext, Task<T>> query)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<TesseraDbContext>());
+    }
+}
