@@ -35,7 +35,13 @@ public sealed class TesseraApp : IAsyncDisposable
 
     public static async Task<TesseraApp> CreateAsync(string[] args, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The server's own assembly and output folder, not the host process's: the tests run it inside the test runner.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(TesseraApp).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["Kestrel:Endpoints:Http:Url"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -57,7 +63,6 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddScoped<FirstRun>();
         services.AddScoped<Directory.ApplicationRegistrar>();
         services.AddTesseraSignIn();
-        services.AddRazorPages();
         services.AddTesseraProtocol();
         builder.LimitRequestSizes();
 

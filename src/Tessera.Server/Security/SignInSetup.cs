@@ -53,6 +53,7 @@ public static class SignInSetup
             antiforgery.Cookie.SameSite = SameSiteMode.Strict;
             antiforgery.Cookie.Path = "/";
         });
-        return services;
+        services.AddRazorPages();
+        return LoopbackAntiforgery.Decorate(services);
     }
 }

@@ -118,6 +118,9 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
 /// <summary>Where an authorization request ended: a redirect out of the server, or a page inside it.</summary>
 public sealed record AuthorizationOutcome(Uri? Redirect, HttpResponseMessage LastResponse, string? Body)
 {
+    /// <summary>An error as the client would see it (redirect) or as the server showed it (page), decoded.</summary>
+    public string ErrorText => Redirect is not null ? Uri.UnescapeDataString(Redirect.Query) : Body ?? string.Empty;
+
     public IReadOnlyDictionary<string, string> Query
         => Redirect is null
             ? new Dictionary<string, string>()
