@@ -57,7 +57,7 @@ public static class TesseraErrors
         "There is nothing at this address. The protocol endpoints are listed in /{{tenant}}/v2.0/.well-known/openid-configuration.");
     public static readonly TesseraError InternalError = new("TSR2021", "server_error",
         "The server could not complete the request. Nothing was changed; retry, and quote the trace id if it happens again.");
-    public static readonly TesseraError IntrospectionNeedsConfidentialClient = new("TSR2022", "unauthorized_client",
+    public static readonly TesseraError IntrospectionNeedsConfidentialClient = new("TSR2022", "invalid_client",
         "Only confidential clients may call the introspection endpoint. Authenticate with a client secret or a certificate.");
     public static readonly TesseraError BodyUnreadable = new("TSR2024", "invalid_request",
         "The request could not be read ({0}). Send a well-formed application/x-www-form-urlencoded body.");

@@ -33,7 +33,10 @@ public sealed class TesseraApp : IAsyncDisposable
     /// <summary>The first tenant's id, known once started.</summary>
     public Guid FirstTenantId { get; private set; }
 
-    public static async Task<TesseraApp> CreateAsync(string[] args, CancellationToken cancellationToken = default)
+    /// <param name="args">Command-line arguments: configuration as <c>--Tessera:Key=value</c>.</param>
+    /// <param name="overrideServices">Replaces services after Tessera's own registrations (tests use it for the clock).</param>
+    /// <param name="cancellationToken">Stops the migrations and key loading.</param>
+    public static async Task<TesseraApp> CreateAsync(string[] args, Action<IServiceCollection>? overrideServices = null, CancellationToken cancellationToken = default)
     {
         // The server's own assembly and output folder, not the host process's: the tests run it inside the test runner.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -65,6 +68,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddTesseraSignIn();
         services.AddTesseraProtocol();
         builder.LimitRequestSizes();
+        overrideServices?.Invoke(services);
 
         var web = builder.Build();
         await using (var scope = web.Services.CreateAsyncScope())

@@ -76,6 +76,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(RejectImplicitFlow.Descriptor);
                 server.AddEventHandler(RequireS256CodeChallenge.Descriptor);
                 server.AddEventHandler(RejectPasswordGrant.Descriptor);
+                server.AddEventHandler(Introspection.RequireConfidentialClient.Descriptor);
                 server.AddEventHandler(EnsureClientInTenant.Descriptor);
                 server.AddEventHandler(SkipAccessTokenStorage.Descriptor);
                 server.AddEventHandler(RemoveApiScopesFromScopeClaim.Descriptor);

@@ -21,12 +21,20 @@ public class TesseraServerFixture : IAsyncLifetime
     public string AuthorizeEndpoint => $"{TenantBase}/oauth2/v2.0/authorize";
     public TestDirectory Directory => new(App.Web.Services, TenantId);
 
+    /// <summary>The storage arguments this server was started with, to start another on the same database.</summary>
+    public string[] StorageArguments { get; } = TestStorage.NewConnectionArguments();
+
     /// <summary>Extra configuration for subclasses, as command-line arguments.</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
 
+    /// <summary>Service replacements for subclasses (a manual clock, say).</summary>
+    protected virtual void OverrideServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
-        App = await StartServerAsync(DataPath, TestStorage.NewConnectionArguments(), ExtraArguments);
+        App = await StartServerAsync(DataPath, StorageArguments, ExtraArguments, OverrideServices);
         Bootstrap = ReadBootstrap(DataPath);
     }
 
@@ -36,7 +44,9 @@ public class TesseraServerFixture : IAsyncLifetime
         TryDelete(DataPath);
     }
 
-    public static async Task<TesseraApp> StartServerAsync(string dataPath, IEnumerable<string> storage, IEnumerable<string>? extra = null)
+    public static async Task<TesseraApp> StartServerAsync(
+        string dataPath, IEnumerable<string> storage, IEnumerable<string>? extra = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? overrideServices = null)
     {
         string[] args =
         [
@@ -47,7 +57,7 @@ public class TesseraServerFixture : IAsyncLifetime
             .. storage,
             .. extra ?? [],
         ];
-        var app = await TesseraApp.CreateAsync(args);
+        var app = await TesseraApp.CreateAsync(args, overrideServices);
         await app.StartAsync();
         return app;
     }

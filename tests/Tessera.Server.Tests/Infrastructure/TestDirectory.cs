@@ -86,6 +86,25 @@ public sealed class TestDirectory(IServiceProvider services, Guid tenantId)
             ],
         });
 
+    /// <summary>Another tenant on the same server, with one domain.</summary>
+    public async Task<TestDirectory> CreateTenantAsync(string domain)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TesseraDbContext>();
+        var tenant = new Tessera.Directory.Tenants.Tenant
+        {
+            Id = Guid.NewGuid(),
+            DisplayName = domain,
+            CreatedDateTime = DateTimeOffset.UtcNow,
+            Domains = [new Tessera.Directory.Tenants.TenantDomain { Name = domain, IsDefault = true, IsVerified = true }],
+        };
+        db.Tenants.Add(tenant);
+        await db.SaveChangesAsync();
+        return new TestDirectory(services, tenant.Id);
+    }
+
+    public Guid TenantId => tenantId;
+
     public async Task<T> QueryAsync<T>(Func<TesseraDbContext, Task<T>> query)
     {
         await using var scope = services.CreateAsyncScope();

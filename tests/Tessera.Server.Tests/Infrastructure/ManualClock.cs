@@ -1,0 +1,11 @@
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Set(DateTimeOffset now) => _now = now;
+}
