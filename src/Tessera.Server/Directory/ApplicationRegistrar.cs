@@ -117,7 +117,7 @@ public sealed class ApplicationRegistrar(TesseraDbContext db, IOpenIddictApplica
         };
 
         await using var transaction = await BeginUnlessInTransactionAsync(cancellationToken);
-        application.KeyCredentials.Add(credential);
+        db.KeyCredentials.Add(credential);
         application.ConcurrencyStamp = Guid.NewGuid();
         await db.SaveChangesAsync(cancellationToken);
         await PublishCertificatesAsync(application, cancellationToken);

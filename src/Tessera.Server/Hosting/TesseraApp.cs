@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
-using Tessera.Server.Errors;
+using Tessera.Server.Failures;
 using Tessera.Server.Keys;
 using Tessera.Server.Protocol;
 using Tessera.Server.Protocol.Authorize;

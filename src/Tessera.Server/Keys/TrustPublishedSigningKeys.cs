@@ -1,4 +1,5 @@
 using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
 using static OpenIddict.Server.OpenIddictServerHandlers.Protection;
 
@@ -17,7 +18,8 @@ public sealed class TrustPublishedSigningKeys(SigningKeyRing ring) : IOpenIddict
     public ValueTask HandleAsync(ValidateTokenContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.TokenValidationParameters is { } parameters)
+        // Client assertions are signed by the client's keys, not the server's.
+        if (context.TokenValidationParameters is { } parameters && !context.ValidTokenTypes.Contains(TokenTypeIdentifiers.Private.ClientAssertion))
         {
             var symmetric = parameters.IssuerSigningKeys?.Where(k => k is not Microsoft.IdentityModel.Tokens.AsymmetricSecurityKey) ?? [];
             parameters.IssuerSigningKeys = [.. ring.Published, .. symmetric];

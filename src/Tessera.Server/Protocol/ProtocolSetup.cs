@@ -78,6 +78,9 @@ public static class ProtocolSetup
                 server.AddEventHandler(RejectPasswordGrant.Descriptor);
                 server.AddEventHandler(Introspection.RequireConfidentialClient.Descriptor);
                 server.AddEventHandler(EnsureClientInTenant.Descriptor);
+                server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
+                server.AddEventHandler(TypeGenericAssertionsAsClientAssertions.Descriptor);
+                server.AddEventHandler(ReportBadClientAssertionsAsInvalidClient.Descriptor);
                 server.AddEventHandler(SkipAccessTokenStorage.Descriptor);
                 server.AddEventHandler(RemoveApiScopesFromScopeClaim.Descriptor);
                 server.AddEventHandler(UseActiveSigningKey.Descriptor);

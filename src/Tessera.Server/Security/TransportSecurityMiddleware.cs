@@ -1,6 +1,6 @@
 using System.Net;
 using Tessera.Policy.Errors;
-using Tessera.Server.Errors;
+using Tessera.Server.Failures;
 
 namespace Tessera.Server.Security;
 

@@ -1,5 +1,5 @@
 using Tessera.Policy.Errors;
-using Tessera.Server.Errors;
+using Tessera.Server.Failures;
 
 namespace Tessera.Server.Tenancy;
 

@@ -28,7 +28,7 @@ public static class UserInfoEndpoint
             return Results.Challenge(
                 new AuthenticationProperties(new Dictionary<string, string?>
                 {
-                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = OpenIddictConstants.Errors.InvalidToken,
+                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidToken,
                     [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The access token does not belong to an active user. Sign in again.",
                 }),
                 [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Tessera.Policy.Errors;
 
-namespace Tessera.Server.Errors;
+namespace Tessera.Server.Failures;
 
 /// <summary>
 /// Errors outside OpenIddict's pipeline, in the same shape as Entra ID's: an OAuth error code, a sentence that starts

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Tessera.Policy.Errors;
 
-namespace Tessera.Server.Errors;
+namespace Tessera.Server.Failures;
 
 /// <summary>Turns every failure that escapes an endpoint into an OAuth-shaped JSON error; unknown paths get one too.</summary>
 public static partial class ErrorHandling
