@@ -14,6 +14,7 @@ public static class StorageRegistration
         {
             case var p when p.Equals(StorageOptions.Sqlite, StringComparison.OrdinalIgnoreCase):
                 var sqlite = string.IsNullOrWhiteSpace(storage.ConnectionString) ? $"Data Source={defaultSqlitePath}" : storage.ConnectionString;
+                CreateOwnerOnly(defaultSqlitePath);
                 services.AddDbContextPool<TesseraDbContext, SqliteTesseraDbContext>(options => options.UseSqlite(sqlite));
                 break;
             case var p when p.Equals(StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase):
@@ -29,6 +30,20 @@ public static class StorageRegistration
         }
 
         return services;
+    }
+
+    // SQLite gives its -wal and -shm files the database file's mode: create it owner-only before SQLite does.
+    private static void CreateOwnerOnly(string path)
+    {
+        if (!File.Exists(path) && !OperatingSystem.IsWindows())
+        {
+            using var _ = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
     }
 
     /// <summary>Applies pending migrations; on SQLite also turns on write-ahead logging so readers never wait for writers.</summary>

@@ -14,6 +14,9 @@ public static class TesseraErrors
     public static readonly TesseraError MasterKeyInvalid = new("TSR0003", "configuration_error",
         "The master key at '{0}' is not 32 bytes of base64. Restore the original file, or start on a new data folder.");
 
+    public static readonly TesseraError AddressInUse = new("TSR0004", "configuration_error",
+        "Another program is already listening on {0}. Stop it, or start Tessera elsewhere with --urls http://127.0.0.1:<port>.");
+
     // Protocol (TSR2xxx)
     public static readonly TesseraError ImplicitFlowUnsupported = new("TSR2001", "unsupported_response_type",
         "The implicit flow is not supported because it exposes tokens in the browser's address bar and history. Use response_type=code with PKCE (S256).");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using Tessera.Directory.Storage;
+using Tessera.Policy.Errors;
 using Tessera.Directory.Users;
 using Tessera.Server.Failures;
 using Tessera.Server.Keys;
@@ -98,7 +99,15 @@ public sealed class TesseraApp : IAsyncDisposable
     /// <summary>Starts listening, creates the first tenant if the database is new, and prints where to begin.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await Web.StartAsync(cancellationToken);
+        try
+        {
+            await Web.StartAsync(cancellationToken);
+        }
+        catch (IOException exception) when (exception.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            throw new TesseraConfigurationException(TesseraErrors.AddressInUse.With(Web.Configuration["urls"] ?? DefaultUrl));
+        }
+
         var configured = Web.Configuration["Tessera:PublicOrigin"];
         Origin = string.IsNullOrWhiteSpace(configured) ? LocalOrigin() : configured.TrimEnd('/');
 

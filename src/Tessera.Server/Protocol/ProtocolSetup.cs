@@ -40,6 +40,11 @@ public static class ProtocolSetup
                     .SetConfigurationEndpointUris("v2.0/.well-known/openid-configuration")
                     .SetJsonWebKeySetEndpointUris("discovery/v2.0/keys");
 
+                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess);
+                server.RegisterClaims(
+                    Claims.Subject, TesseraClaims.ObjectId, TesseraClaims.TenantId, TesseraClaims.Name, TesseraClaims.PreferredUsername,
+                    TesseraClaims.Email, TesseraClaims.AuthenticationTime, TesseraClaims.AuthenticationMethods, TesseraClaims.Version,
+                    TesseraClaims.AuthorizedParty, TesseraClaims.Scope, TesseraClaims.Roles, TesseraClaims.IdentityType);
                 server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow();
                 server.RequireProofKeyForCodeExchange();
                 server.SetAuthorizationCodeLifetime(TokenLifetimes.AuthorizationCode)
