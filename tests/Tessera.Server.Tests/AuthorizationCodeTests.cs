@@ -340,4 +340,25 @@ public sealed class AuthorizationCodeTests(TesseraServerFixture server) : IClass
         Assert.Contains("The user name or password is incorrect.", unknownUser.Body, StringComparison.Ordinal);
         Assert.Equal(wrongPassword.LastResponse.StatusCode, unknownUser.LastResponse.StatusCode);
     }
+
+    [Fact]
+    public async Task Authorize_LoginHint_PrefillsUserName()
+    {
+        var client = await CodeFlowClient.RegisterAsync(server);
+        using var browser = new UserAgent(server);
+        var outcome = await browser.AuthorizeAsync(
+            client.AuthorizeUrl(Pkce.Create(), extra: new Dictionary<string, string?> { ["login_hint"] = "carol@example.test" }), userName: null);
+        Assert.Contains("value=\"carol@example.test\"", outcome.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_Post_RedirectsWith303()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var client = await CodeFlowClient.RegisterAsync(server);
+        using var browser = new UserAgent(server);
+        await browser.AuthorizeAsync(client.AuthorizeUrl(Pkce.Create()), user.UserName);
+        Assert.Contains(browser.History, step => step.Method == HttpMethod.Post && step.Status == System.Net.HttpStatusCode.SeeOther);
+        Assert.DoesNotContain(browser.History, step => step.Method == HttpMethod.Post && (int)step.Status is 302 or 307);
+    }
 }

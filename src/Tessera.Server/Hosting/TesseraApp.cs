@@ -85,6 +85,7 @@ public sealed class TesseraApp : IAsyncDisposable
         web.UseTesseraErrorHandling();
         web.UseMiddleware<TransportSecurityMiddleware>();
         web.UseMiddleware<SecurityHeadersMiddleware>();
+        web.UseMiddleware<SeeOtherAfterPostMiddleware>();
         web.UseMiddleware<TenantResolutionMiddleware>();
         web.UseStaticFiles();
         web.UseRouting();

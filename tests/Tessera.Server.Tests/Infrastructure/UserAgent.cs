@@ -17,6 +17,9 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
 
     public List<string> SetCookieHeaders { get; } = [];
 
+    /// <summary>Every request sent and the status it got.</summary>
+    public List<(HttpMethod Method, string Url, HttpStatusCode Status)> History { get; } = [];
+
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, IEnumerable<KeyValuePair<string, string>>? form = null)
     {
         using var request = new HttpRequestMessage(method, url);
@@ -31,6 +34,7 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
         }
 
         var response = await _http.SendAsync(request);
+        History.Add((method, url, response.StatusCode));
         if (response.Headers.TryGetValues("Set-Cookie", out var values))
         {
             foreach (var header in values)

@@ -19,14 +19,16 @@ public sealed class SignInModel(SignInManager<DirectoryUser> signIn, UserManager
     [BindProperty]
     public string? UserName { get; set; }
 
+    /// <summary>The client's <c>login_hint</c>: the user name to start with.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? LoginHint { get; set; }
+
     [BindProperty]
     public string? Password { get; set; }
 
     public string? ErrorMessage { get; private set; }
 
-    public void OnGet()
-    {
-    }
+    public void OnGet() => UserName = LoginHint is { Length: <= 256 } hint ? hint : null;
 
     public async Task<IActionResult> OnPostAsync()
     {

@@ -67,7 +67,8 @@ public static class AuthorizeEndpoint
             }
 
             var returnUrl = ReturnUrl(http, request, without: [PromptValues.Login, PromptValues.SelectAccount]);
-            return Results.Redirect($"{http.Request.PathBase}/account/signin?{QueryString.Create("returnUrl", returnUrl).Value![1..]}");
+            var signIn = QueryHelpers.AddQueryString($"{http.Request.PathBase}/account/signin", "returnUrl", returnUrl);
+            return Results.Redirect(string.IsNullOrEmpty(request.LoginHint) ? signIn : QueryHelpers.AddQueryString(signIn, "loginHint", request.LoginHint));
         }
 
         // 2. Has the user granted what the client asks?
@@ -90,7 +91,7 @@ public static class AuthorizeEndpoint
             }
 
             var returnUrl = ReturnUrl(http, request, without: [PromptValues.Consent]);
-            return Results.Redirect($"{http.Request.PathBase}/account/consent?{QueryString.Create("returnUrl", returnUrl).Value![1..]}");
+            return Results.Redirect(QueryHelpers.AddQueryString($"{http.Request.PathBase}/account/consent", "returnUrl", returnUrl));
         }
 
         // 3. Issue the code.
