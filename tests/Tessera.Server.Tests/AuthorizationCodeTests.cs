@@ -361,4 +361,28 @@ public sealed class AuthorizationCodeTests(TesseraServerFixture server) : IClass
         Assert.Contains(browser.History, step => step.Method == HttpMethod.Post && step.Status == System.Net.HttpStatusCode.SeeOther);
         Assert.DoesNotContain(browser.History, step => step.Method == HttpMethod.Post && (int)step.Status is 302 or 307);
     }
+
+    [Fact]
+    public async Task Authorize_IdTokenHintOfAnotherUser_PromptNoneGetsLoginRequired()
+    {
+        var alice = await server.Directory.CreateUserAsync();
+        var bob = await server.Directory.CreateUserAsync();
+        var client = await CodeFlowClient.RegisterAsync(server);
+        using var http = server.CreateHttpClient();
+
+        var (bobCode, bobPkce, bobBrowser) = await client.SignInAsync(bob.UserName!);
+        bobBrowser.Dispose();
+        var bobTokens = await client.RedeemAsync(http, bobCode, bobPkce.Verifier);
+
+        var (_, _, aliceBrowser) = await client.SignInAsync(alice.UserName!);
+        using (aliceBrowser)
+        {
+            var hinted = await aliceBrowser.AuthorizeAsync(client.AuthorizeUrl(Pkce.Create(), extra: new Dictionary<string, string?>
+            {
+                ["prompt"] = "none",
+                ["id_token_hint"] = bobTokens.IdToken,
+            }), userName: null);
+            Assert.Equal("login_required", hinted.Query["error"]);
+        }
+    }
 }

@@ -59,7 +59,11 @@ public static class AuthorizeEndpoint
         var fresh = !prompts.Contains(PromptValues.Login) && !prompts.Contains(PromptValues.SelectAccount) &&
                     (request.MaxAge is null || time.GetUtcNow() - authenticatedAt <= TimeSpan.FromSeconds(request.MaxAge.Value));
 
-        if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id || !fresh)
+        // id_token_hint names the user the client expects; a session of someone else does not count (OIDC Core §3.1.2.1).
+        var hinted = await HintedSubjectAsync(http, request);
+        var sameUser = hinted is null || string.Equals(hinted, user?.Id.ToString("D"), StringComparison.Ordinal);
+
+        if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id || !fresh || !sameUser)
         {
             if (prompts.Contains(PromptValues.None))
             {
@@ -100,6 +104,18 @@ public static class AuthorizeEndpoint
             authenticatedAt, AuthenticationMethods(session.Principal!));
         principal.SetAuthorizationId(decision.AuthorizationId);
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The subject of a valid <c>id_token_hint</c> (OpenIddict has already checked its signature and issuer).</summary>
+    private static async Task<string?> HintedSubjectAsync(HttpContext http, OpenIddictRequest request)
+    {
+        if (string.IsNullOrEmpty(request.IdTokenHint))
+        {
+            return null;
+        }
+
+        var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        return result.Principal?.GetClaim(Claims.Subject);
     }
 
     /// <summary>The <c>amr</c> values of the SSO session.</summary>
