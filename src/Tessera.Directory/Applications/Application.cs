@@ -18,6 +18,18 @@ public sealed class Application
     public string SignInAudience { get; set; } = SignInAudiences.SingleTenant;
     public bool IsFallbackPublicClient { get; set; }
 
+    /// <summary>Redirect URIs of a server-side web app (Graph's <c>web.redirectUris</c>): a confidential client.</summary>
+    public List<string> WebRedirectUris { get; set; } = [];
+
+    /// <summary>Redirect URIs of a single-page app (Graph's <c>spa.redirectUris</c>): a public client.</summary>
+    public List<string> SpaRedirectUris { get; set; } = [];
+
+    /// <summary>Redirect URIs of a native app (Graph's <c>publicClient.redirectUris</c>): a public client, loopback ports free.</summary>
+    public List<string> PublicClientRedirectUris { get; set; } = [];
+
+    /// <summary>Where the app may send people after sign-out (a Tessera addition; Graph has no such list).</summary>
+    public List<string> PostLogoutRedirectUris { get; set; } = [];
+
     /// <summary>Identifier URIs of an API (<c>api://{appId}</c>, ...): how scopes name this application as a resource.</summary>
     public List<string> IdentifierUris { get; set; } = [];
     public List<PermissionScope> Oauth2PermissionScopes { get; set; } = [];
@@ -25,6 +37,12 @@ public sealed class Application
     public List<PasswordCredential> PasswordCredentials { get; set; } = [];
     public List<KeyCredential> KeyCredentials { get; set; } = [];
     public DateTimeOffset CreatedDateTime { get; set; }
+
+    /// <summary>A public client proves nothing about itself: no secret, no certificate.</summary>
+    public bool IsPublicClient => IsFallbackPublicClient || (WebRedirectUris.Count == 0 && (SpaRedirectUris.Count > 0 || PublicClientRedirectUris.Count > 0));
+
+    /// <summary>Every redirect URI of every platform.</summary>
+    public IEnumerable<string> AllRedirectUris => WebRedirectUris.Concat(SpaRedirectUris).Concat(PublicClientRedirectUris).Distinct(StringComparer.Ordinal);
 
     /// <summary>Changes on every write; the admin API's ETag.</summary>
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();

@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Applications;
+using Tessera.Directory.Audit;
+using Tessera.Directory.Groups;
+using Tessera.Directory.Roles;
 using Tessera.Directory.Keys;
 using Tessera.Directory.Tenants;
 using Tessera.Directory.Users;
@@ -25,6 +28,12 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<AppRoleAssignment> AppRoleAssignments => Set<AppRoleAssignment>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ApplicationOwner> ApplicationOwners => Set<ApplicationOwner>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<DirectoryRoleAssignment> DirectoryRoleAssignments => Set<DirectoryRoleAssignment>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -53,6 +62,8 @@ public abstract class TesseraDbContext(DbContextOptions options)
         builder.Entity<Application>(app =>
         {
             app.HasIndex(a => a.AppId).IsUnique();
+            app.Ignore(a => a.IsPublicClient);
+            app.Ignore(a => a.AllRedirectUris);
             app.HasIndex(a => a.TenantId);
             app.Property(a => a.DisplayName).HasMaxLength(256);
             app.Property(a => a.SignInAudience).HasMaxLength(64);
@@ -70,6 +81,52 @@ public abstract class TesseraDbContext(DbContextOptions options)
         {
             assignment.HasIndex(a => new { a.PrincipalId, a.ResourceAppId });
             assignment.Property(a => a.PrincipalType).HasMaxLength(32);
+        });
+
+        builder.Entity<ApplicationOwner>(owner =>
+        {
+            owner.HasKey(o => new { o.ApplicationId, o.OwnerId });
+            owner.HasIndex(o => o.OwnerId);
+            owner.Property(o => o.OwnerType).HasMaxLength(32);
+            owner.HasOne<Application>().WithMany().HasForeignKey(o => o.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Group>(group =>
+        {
+            group.HasIndex(g => g.TenantId);
+            group.Property(g => g.DisplayName).HasMaxLength(256);
+            group.Property(g => g.ConcurrencyStamp).IsConcurrencyToken();
+            group.HasMany(g => g.Members).WithOne().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<GroupMember>(member =>
+        {
+            member.HasKey(m => new { m.GroupId, m.MemberId });
+            member.HasIndex(m => m.MemberId);
+        });
+
+        builder.Entity<DirectoryRoleAssignment>(assignment =>
+        {
+            assignment.HasIndex(a => new { a.TenantId, a.PrincipalId, a.RoleDefinitionId }).IsUnique();
+        });
+
+        builder.Entity<AuditEntry>(entry =>
+        {
+            entry.HasIndex(e => new { e.TenantId, e.Sequence }).IsUnique();
+            entry.HasIndex(e => new { e.TenantId, e.ActivityDateTime });
+            entry.Property(e => e.Category).HasMaxLength(64);
+            entry.Property(e => e.ActivityDisplayName).HasMaxLength(128);
+            entry.Property(e => e.Result).HasMaxLength(32);
+            entry.Property(e => e.CorrelationId).HasMaxLength(64);
+            entry.Property(e => e.PreviousHash).HasMaxLength(64);
+            entry.Property(e => e.Hash).HasMaxLength(64);
+        });
+
+        builder.Entity<AuditChainHead>(head =>
+        {
+            head.HasKey(h => h.TenantId);
+            head.Property(h => h.LastSequence).IsConcurrencyToken();
+            head.Property(h => h.LastHash).HasMaxLength(64);
         });
 
         builder.Entity<SigningKey>(key =>

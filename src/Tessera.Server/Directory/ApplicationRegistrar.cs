@@ -40,41 +40,75 @@ public sealed class ApplicationRegistrar(TesseraDbContext db, IOpenIddictApplica
             AppId = Guid.NewGuid(),
             DisplayName = request.DisplayName,
             IsFallbackPublicClient = request.IsPublicClient,
+            WebRedirectUris = request.IsPublicClient ? [] : [.. request.RedirectUris],
+            PublicClientRedirectUris = request.IsPublicClient ? [.. request.RedirectUris] : [],
+            PostLogoutRedirectUris = [.. request.PostLogoutRedirectUris],
             IdentifierUris = [.. request.IdentifierUris],
             Oauth2PermissionScopes = [.. request.Scopes],
             AppRoles = [.. request.AppRoles],
             CreatedDateTime = time.GetUtcNow(),
         };
 
+        await using var transaction = await BeginUnlessInTransactionAsync(cancellationToken);
+        db.Applications.Add(application);
+        await db.SaveChangesAsync(cancellationToken);
+        await SyncClientAsync(application, cancellationToken);
+        await CommitIfOwnedAsync(transaction, cancellationToken);
+        return application;
+    }
+
+    /// <summary>
+    /// Writes OpenIddict's client row from the registration: client type, redirect URIs, the endpoints and grants the
+    /// registration calls for, and the certificates for client assertions. The registration is the one source of truth.
+    /// </summary>
+    public async Task SyncClientAsync(Application application, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        var client = await clients.FindByClientIdAsync(application.AppId.ToString("D"), cancellationToken);
         var descriptor = new OpenIddictApplicationDescriptor
         {
             ClientId = application.AppId.ToString("D"),
-            ClientType = request.IsPublicClient ? ClientTypes.Public : ClientTypes.Confidential,
-            ClientSecret = request.IsPublicClient ? null : TesseraApplicationManager.SecretsKeptElsewhere,
-            DisplayName = request.DisplayName,
+            ClientType = application.IsPublicClient ? ClientTypes.Public : ClientTypes.Confidential,
+            ClientSecret = application.IsPublicClient ? null : TesseraApplicationManager.SecretsKeptElsewhere,
+            DisplayName = application.DisplayName,
             ConsentType = ConsentTypes.Explicit,
         };
-        descriptor.RedirectUris.UnionWith(request.RedirectUris.Select(u => new Uri(u, UriKind.Absolute)));
-        descriptor.PostLogoutRedirectUris.UnionWith(request.PostLogoutRedirectUris.Select(u => new Uri(u, UriKind.Absolute)));
+        descriptor.RedirectUris.UnionWith(application.AllRedirectUris.Select(u => new Uri(u, UriKind.Absolute)));
+        descriptor.PostLogoutRedirectUris.UnionWith(application.PostLogoutRedirectUris.Select(u => new Uri(u, UriKind.Absolute)));
         descriptor.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.Endpoints.Revocation]);
-        if (request.RedirectUris.Count > 0)
+        if (descriptor.RedirectUris.Count > 0)
         {
             descriptor.Permissions.UnionWith([
                 Permissions.Endpoints.Authorization, Permissions.Endpoints.EndSession,
                 Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code]);
         }
 
-        if (!request.IsPublicClient)
+        if (!application.IsPublicClient)
         {
             descriptor.Permissions.UnionWith([Permissions.Endpoints.Introspection, Permissions.GrantTypes.ClientCredentials]);
+            var certificates = await db.KeyCredentials.AsNoTracking().Where(k => k.ApplicationId == application.Id).ToListAsync(cancellationToken);
+            if (certificates.Count > 0)
+            {
+                descriptor.JsonWebKeySet = new JsonWebKeySet();
+                foreach (var credential in certificates)
+                {
+                    var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(credential.Key));
+                    var jwk = JsonWebKeyConverter.ConvertFromX509SecurityKey(new X509SecurityKey(certificate), representAsRsaKey: true);
+                    jwk.Use = JsonWebKeyUseNames.Sig;
+                    descriptor.JsonWebKeySet.Keys.Add(jwk);
+                }
+            }
         }
 
-        await using var transaction = await BeginUnlessInTransactionAsync(cancellationToken);
-        db.Applications.Add(application);
-        await db.SaveChangesAsync(cancellationToken);
-        await clients.CreateAsync(descriptor, cancellationToken);
-        await CommitIfOwnedAsync(transaction, cancellationToken);
-        return application;
+        if (client is null)
+        {
+            await clients.CreateAsync(descriptor, cancellationToken);
+        }
+        else
+        {
+            await clients.PopulateAsync(client, descriptor, cancellationToken);
+            await clients.UpdateAsync(client, cancellationToken);
+        }
     }
 
     /// <summary>Adds a server-made secret (Graph's <c>addPassword</c>); the value is returned once and never stored.</summary>
@@ -120,7 +154,7 @@ public sealed class ApplicationRegistrar(TesseraDbContext db, IOpenIddictApplica
         db.KeyCredentials.Add(credential);
         application.ConcurrencyStamp = Guid.NewGuid();
         await db.SaveChangesAsync(cancellationToken);
-        await PublishCertificatesAsync(application, cancellationToken);
+        await SyncClientAsync(application, cancellationToken);
         await CommitIfOwnedAsync(transaction, cancellationToken);
         return credential;
     }
@@ -153,26 +187,5 @@ public sealed class ApplicationRegistrar(TesseraDbContext db, IOpenIddictApplica
         {
             await transaction.CommitAsync(cancellationToken);
         }
-    }
-
-    // OpenIddict checks client assertions against the client's JSON Web Key Set: keep it equal to the valid certificates.
-    private async Task PublishCertificatesAsync(Application application, CancellationToken cancellationToken)
-    {
-        var client = await clients.FindByClientIdAsync(application.AppId.ToString("D"), cancellationToken)
-            ?? throw new InvalidOperationException("The application has no protocol client row.");
-        var descriptor = new OpenIddictApplicationDescriptor();
-        await clients.PopulateAsync(descriptor, client, cancellationToken);
-        var keys = new JsonWebKeySet();
-        foreach (var credential in application.KeyCredentials)
-        {
-            var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(credential.Key));
-            var jwk = JsonWebKeyConverter.ConvertFromX509SecurityKey(new X509SecurityKey(certificate), representAsRsaKey: true);
-            jwk.Use = JsonWebKeyUseNames.Sig;
-            keys.Keys.Add(jwk);
-        }
-
-        descriptor.JsonWebKeySet = keys;
-        await clients.PopulateAsync(client, descriptor, cancellationToken);
-        await clients.UpdateAsync(client, cancellationToken);
     }
 }

@@ -5,6 +5,7 @@ using Tessera.Directory.Applications;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Tenants;
 using Tessera.Policy.Clients;
+using Tessera.Policy.Admin;
 using Tessera.Server.Directory;
 
 namespace Tessera.Server.Hosting;

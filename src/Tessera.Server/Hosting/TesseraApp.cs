@@ -5,6 +5,7 @@ using OpenIddict.Server;
 using Tessera.Directory.Storage;
 using Tessera.Policy.Errors;
 using Tessera.Directory.Users;
+using Tessera.Server.Admin;
 using Tessera.Server.Failures;
 using Tessera.Server.Keys;
 using Tessera.Server.Protocol;
@@ -68,6 +69,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddScoped<Directory.ApplicationRegistrar>();
         services.AddTesseraSignIn();
         services.AddTesseraProtocol();
+        services.AddTesseraAdminApi();
         builder.LimitRequestSizes();
         overrideServices?.Invoke(services);
 
@@ -93,6 +95,7 @@ public sealed class TesseraApp : IAsyncDisposable
         web.UseAuthorization();
         web.MapRazorPages();
         web.MapAuthorizeEndpoint().MapTokenEndpoint().MapUserInfoEndpoint().MapEndSessionEndpoint();
+        web.MapTesseraAdminApi();
         web.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         return new TesseraApp(web);
     }

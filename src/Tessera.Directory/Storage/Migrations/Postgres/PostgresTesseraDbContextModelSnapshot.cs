@@ -441,13 +441,29 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.Property<bool>("IsFallbackPublicClient")
                         .HasColumnType("boolean");
 
+                    b.PrimitiveCollection<List<string>>("PostLogoutRedirectUris")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.PrimitiveCollection<List<string>>("PublicClientRedirectUris")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<string>("SignInAudience")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.PrimitiveCollection<List<string>>("SpaRedirectUris")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<List<string>>("WebRedirectUris")
+                        .IsRequired()
+                        .HasColumnType("text[]");
 
                     b.HasKey("Id");
 
@@ -457,6 +473,26 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.HasIndex("TenantId");
 
                     b.ToTable("Applications");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Applications.ApplicationOwner", b =>
+                {
+                    b.Property<Guid>("ApplicationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("OwnerType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("ApplicationId", "OwnerId");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("ApplicationOwners");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Applications.KeyCredential", b =>
@@ -525,6 +561,141 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.ToTable("PasswordCredentials");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Audit.AuditChainHead", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("LastHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("LastSequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("AuditChainHeads");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Audit.AuditEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ActivityDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ActivityDisplayName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("InitiatedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TargetResources")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "ActivityDateTime");
+
+                    b.HasIndex("TenantId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Groups.Group", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("MailNickname")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("SecurityEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("Groups");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Groups.GroupMember", b =>
+                {
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("GroupId", "MemberId");
+
+                    b.HasIndex("MemberId");
+
+                    b.ToTable("GroupMembers");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Keys.SigningKey", b =>
                 {
                     b.Property<string>("Id")
@@ -561,6 +732,32 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("SigningKeys");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Roles.DirectoryRoleAssignment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PrincipalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("RoleDefinitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "PrincipalId", "RoleDefinitionId")
+                        .IsUnique();
+
+                    b.ToTable("DirectoryRoleAssignments");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Tenants.Tenant", b =>
@@ -830,6 +1027,15 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.Navigation("Oauth2PermissionScopes");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Applications.ApplicationOwner", b =>
+                {
+                    b.HasOne("Tessera.Directory.Applications.Application", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Tessera.Directory.Applications.KeyCredential", b =>
                 {
                     b.HasOne("Tessera.Directory.Applications.Application", null)
@@ -844,6 +1050,15 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.HasOne("Tessera.Directory.Applications.Application", null)
                         .WithMany("PasswordCredentials")
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Groups.GroupMember", b =>
+                {
+                    b.HasOne("Tessera.Directory.Groups.Group", null)
+                        .WithMany("Members")
+                        .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -874,6 +1089,11 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.Navigation("KeyCredentials");
 
                     b.Navigation("PasswordCredentials");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Groups.Group", b =>
+                {
+                    b.Navigation("Members");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Tenants.Tenant", b =>

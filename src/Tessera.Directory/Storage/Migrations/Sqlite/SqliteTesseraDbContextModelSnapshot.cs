@@ -429,12 +429,28 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.Property<bool>("IsFallbackPublicClient")
                         .HasColumnType("INTEGER");
 
+                    b.PrimitiveCollection<string>("PostLogoutRedirectUris")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("PublicClientRedirectUris")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SignInAudience")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("SpaRedirectUris")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("WebRedirectUris")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -445,6 +461,26 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.HasIndex("TenantId");
 
                     b.ToTable("Applications");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Applications.ApplicationOwner", b =>
+                {
+                    b.Property<Guid>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnerType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "OwnerId");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("ApplicationOwners");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Applications.KeyCredential", b =>
@@ -513,6 +549,141 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.ToTable("PasswordCredentials");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Audit.AuditChainHead", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("AuditChainHeads");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Audit.AuditEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ActivityDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActivityDisplayName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InitiatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TargetResources")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "ActivityDateTime");
+
+                    b.HasIndex("TenantId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Groups.Group", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MailNickname")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SecurityEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("Groups");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Groups.GroupMember", b =>
+                {
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("GroupId", "MemberId");
+
+                    b.HasIndex("MemberId");
+
+                    b.ToTable("GroupMembers");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Keys.SigningKey", b =>
                 {
                     b.Property<string>("Id")
@@ -549,6 +720,32 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("SigningKeys");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Roles.DirectoryRoleAssignment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PrincipalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RoleDefinitionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "PrincipalId", "RoleDefinitionId")
+                        .IsUnique();
+
+                    b.ToTable("DirectoryRoleAssignments");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Tenants.Tenant", b =>
@@ -818,6 +1015,15 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.Navigation("Oauth2PermissionScopes");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Applications.ApplicationOwner", b =>
+                {
+                    b.HasOne("Tessera.Directory.Applications.Application", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Tessera.Directory.Applications.KeyCredential", b =>
                 {
                     b.HasOne("Tessera.Directory.Applications.Application", null)
@@ -832,6 +1038,15 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.HasOne("Tessera.Directory.Applications.Application", null)
                         .WithMany("PasswordCredentials")
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Groups.GroupMember", b =>
+                {
+                    b.HasOne("Tessera.Directory.Groups.Group", null)
+                        .WithMany("Members")
+                        .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -862,6 +1077,11 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.Navigation("KeyCredentials");
 
                     b.Navigation("PasswordCredentials");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Groups.Group", b =>
+                {
+                    b.Navigation("Members");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Tenants.Tenant", b =>

@@ -1,0 +1,79 @@
+namespace Tessera.Policy.Admin;
+
+/// <summary>
+/// The permissions of Tessera's own admin API, named as Microsoft Graph names them. Each exists as an app role
+/// (for automation) and as a delegated scope (for people, limited by their admin roles). A broader permission
+/// implies the narrower ones it contains; nothing implies a permission of another family except the top one.
+/// </summary>
+public static class AdminPermissions
+{
+    /// <summary>The identifier URI of the admin API; <c>api://tessera-admin/.default</c> asks for its app roles.</summary>
+    public const string ApiIdentifier = "api://tessera-admin";
+
+    public const string ApplicationReadAll = "Application.Read.All";
+    public const string ApplicationReadWriteOwnedBy = "Application.ReadWrite.OwnedBy";
+    public const string ApplicationReadWriteAll = "Application.ReadWrite.All";
+    public const string UserReadAll = "User.Read.All";
+    public const string UserReadWriteAll = "User.ReadWrite.All";
+    public const string GroupReadAll = "Group.Read.All";
+    public const string GroupReadWriteAll = "Group.ReadWrite.All";
+    public const string AuditLogReadAll = "AuditLog.Read.All";
+    public const string PolicyReadAll = "Policy.Read.All";
+    public const string PolicyReadWriteConditionalAccess = "Policy.ReadWrite.ConditionalAccess";
+    public const string RoleManagementReadDirectory = "RoleManagement.Read.Directory";
+    public const string RoleManagementReadWriteDirectory = "RoleManagement.ReadWrite.Directory";
+    public const string DirectoryReadAll = "Directory.Read.All";
+
+    /// <summary>The top permission: everything the admin API can do. Held by the bootstrap client so that scripts can start.</summary>
+    public const string DirectoryReadWriteAll = "Directory.ReadWrite.All";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ApplicationReadAll, ApplicationReadWriteOwnedBy, ApplicationReadWriteAll,
+        UserReadAll, UserReadWriteAll, GroupReadAll, GroupReadWriteAll,
+        AuditLogReadAll, PolicyReadAll, PolicyReadWriteConditionalAccess,
+        RoleManagementReadDirectory, RoleManagementReadWriteDirectory,
+        DirectoryReadAll, DirectoryReadWriteAll,
+    ];
+
+    private static readonly Dictionary<string, string[]> Implies = new(StringComparer.Ordinal)
+    {
+        [ApplicationReadWriteAll] = [ApplicationReadAll, ApplicationReadWriteOwnedBy],
+        [UserReadWriteAll] = [UserReadAll],
+        [GroupReadWriteAll] = [GroupReadAll],
+        [PolicyReadWriteConditionalAccess] = [PolicyReadAll],
+        [RoleManagementReadWriteDirectory] = [RoleManagementReadDirectory],
+        [DirectoryReadAll] = [ApplicationReadAll, UserReadAll, GroupReadAll, PolicyReadAll, RoleManagementReadDirectory],
+        [DirectoryReadWriteAll] = [.. All.Where(p => p != DirectoryReadWriteAll)],
+    };
+
+    /// <summary>Whether holding <paramref name="held"/> allows what <paramref name="needed"/> allows.</summary>
+    public static bool Grants(IEnumerable<string> held, string needed)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        foreach (var permission in held)
+        {
+            if (string.Equals(permission, needed, StringComparison.Ordinal) ||
+                (Implies.TryGetValue(permission, out var implied) && implied.Contains(needed, StringComparer.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Every permission <paramref name="held"/> amounts to, implied ones included.</summary>
+    public static IReadOnlySet<string> Expand(IEnumerable<string> held)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        var expanded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var permission in held.Where(All.Contains))
+        {
+            expanded.Add(permission);
+            expanded.UnionWith(Implies.GetValueOrDefault(permission) ?? []);
+        }
+
+        return expanded;
+    }
+}

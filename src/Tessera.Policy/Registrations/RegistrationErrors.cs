@@ -1,0 +1,32 @@
+using Tessera.Policy.Errors;
+
+namespace Tessera.Policy.Registrations;
+
+/// <summary>TSR3xxx: the admin API refused a value; each names the field and the rule it breaks.</summary>
+public static class RegistrationErrors
+{
+    private const string BadRequest = "Request_BadRequest";
+
+    public static readonly TesseraError RedirectUriNotAbsolute = new("TSR3001", BadRequest, "{0}: '{1}' is not an absolute URI.");
+    public static readonly TesseraError RedirectUriWildcard = new("TSR3002", BadRequest, "{0}: '{1}' contains a wildcard; register each redirect URI exactly.");
+    public static readonly TesseraError RedirectUriFragment = new("TSR3003", BadRequest, "{0}: '{1}' contains a fragment (#), which redirect URIs may not have.");
+    public static readonly TesseraError RedirectUriNotHttps = new("TSR3004", BadRequest, "{0}: '{1}' must use HTTPS; plain HTTP is allowed only for loopback addresses of public (native) clients.");
+    public static readonly TesseraError RedirectUriScheme = new("TSR3005", BadRequest, "{0}: '{1}' uses a scheme only native public clients may use, as a reverse domain name (com.example.app:/callback).");
+    public static readonly TesseraError IdentifierUriInvalid = new("TSR3006", BadRequest, "identifierUris: '{0}' is not a valid identifier URI (absolute, no wildcard, query or fragment).");
+    public static readonly TesseraError IdentifierUriNotVerified = new("TSR3007", BadRequest, "identifierUris: '{0}' must be api://{{appId}} or a URI on one of the tenant's verified domains.");
+    public static readonly TesseraError SecretEndInPast = new("TSR3008", BadRequest, "passwordCredential.endDateTime must be in the future.");
+    public static readonly TesseraError SecretTooLong = new("TSR3009", BadRequest, "passwordCredential.endDateTime is too far away: this tenant allows secrets of at most {0} days. Prefer a certificate or a federated credential.");
+    public static readonly TesseraError CertificateExpired = new("TSR3010", BadRequest, "keyCredentials: the certificate has expired.");
+    public static readonly TesseraError CertificateUsage = new("TSR3011", BadRequest, "keyCredentials: the certificate's key usage does not allow digital signatures.");
+    public static readonly TesseraError CertificateWeakKey = new("TSR3012", BadRequest, "keyCredentials: a {0} key of {1} bits is too weak; use RSA of 2048 bits or more, or ECDSA P-256 or stronger.");
+    public static readonly TesseraError CertificateUnreadable = new("TSR3013", BadRequest, "keyCredentials.key is not a base64 DER certificate.");
+    public static readonly TesseraError LastOwner = new("TSR3014", BadRequest, "owners: an application must keep at least one owner; add another owner before removing this one.");
+    public static readonly TesseraError DisplayNameRequired = new("TSR3015", BadRequest, "displayName is required (1 to 256 characters).");
+    public static readonly TesseraError SignInAudienceUnknown = new("TSR3016", BadRequest, "signInAudience: '{0}' is not supported; use AzureADMyOrg (the default) or AzureADMultipleOrgs.");
+    public static readonly TesseraError IdentifierUriTaken = new("TSR3017", BadRequest, "identifierUris: '{0}' is already used by another application in this tenant.");
+    public static readonly TesseraError Malformed = new("TSR3018", BadRequest, "The request body is not valid JSON for this resource: {0}");
+    public static readonly TesseraError ReadOnlyProperty = new("TSR3019", BadRequest, "'{0}' cannot be set by the caller.");
+    public static readonly TesseraError UserNameInvalid = new("TSR3020", BadRequest, "userPrincipalName: '{0}' must be name@domain with a domain of this tenant.");
+    public static readonly TesseraError UserNameTaken = new("TSR3021", BadRequest, "userPrincipalName: '{0}' is already taken.");
+    public static readonly TesseraError PasswordRejected = new("TSR3022", BadRequest, "passwordProfile.password: {0}");
+}

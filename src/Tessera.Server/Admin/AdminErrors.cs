@@ -1,0 +1,26 @@
+using Tessera.Policy.Errors;
+
+namespace Tessera.Server.Admin;
+
+/// <summary>TSR4xxx: the admin API refused the caller or the query. The OAuth error field carries Microsoft Graph's error code.</summary>
+public static class AdminErrors
+{
+    public static readonly TesseraError Unauthenticated = new("TSR4001", "InvalidAuthenticationToken",
+        "A valid access token for the admin API is required: request one with scope api://tessera-admin/.default (applications) or api://tessera-admin/<permission> (people).");
+    public static readonly TesseraError PermissionMissing = new("TSR4002", "Authorization_RequestDenied",
+        "Insufficient privileges: this operation needs one of {0}. Ask an administrator to grant it to your application or your role.");
+    public static readonly TesseraError NotOwner = new("TSR4003", "Authorization_RequestDenied",
+        "Insufficient privileges: with Application.ReadWrite.OwnedBy you may only change applications you own.");
+    public static readonly TesseraError NotFound = new("TSR4004", "Request_ResourceNotFound",
+        "Resource '{0}' does not exist or one of its queried reference-property objects are not present.");
+    public static readonly TesseraError UnsupportedQuery = new("TSR4005", "Request_UnsupportedQuery",
+        "Unsupported query: {0}");
+    public static readonly TesseraError PreconditionFailed = new("TSR4006", "Request_PreconditionFailed",
+        "The resource was changed by someone else since you read it (its ETag no longer matches If-Match). Read it again, reapply your change, and retry.");
+    public static readonly TesseraError Conflict = new("TSR4007", "Request_Conflict",
+        "The resource was changed by someone else while this request ran. Read it again and retry.");
+    public static readonly TesseraError NoEndpointPermission = new("TSR4008", "Authorization_RequestDenied",
+        "This endpoint declares no permission and is closed until it does.");
+    public static readonly TesseraError UnknownRole = new("TSR4009", "Request_BadRequest",
+        "roleDefinitionId: '{0}' is not a built-in role. GET /admin/v1/roleManagement/directory/roleDefinitions lists them.");
+}

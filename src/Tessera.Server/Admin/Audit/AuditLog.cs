@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Directory.Audit;
+using Tessera.Directory.Storage;
+using Tessera.Policy.Audit;
+using Tessera.Server.Admin.Access;
+
+namespace Tessera.Server.Admin.Audit;
+
+/// <summary>A property of a target before and after the change. Secrets never appear here, only their key id and hint.</summary>
+public sealed record ModifiedProperty(string DisplayName, string? OldValue, string? NewValue);
+
+/// <summary>What a change was made to.</summary>
+public sealed record AuditTarget(string Id, string Type, string? DisplayName, IReadOnlyList<ModifiedProperty>? ModifiedProperties = null);
+
+/// <summary>
+/// Writes audit entries into the caller's unit of work: the entry and the change are saved by the same
+/// <c>SaveChanges</c>, so there is no change without its entry. Each entry is chained to the tenant's chain head,
+/// whose optimistic concurrency keeps the sequence gap-free when several nodes write at once.
+/// </summary>
+public sealed class AuditLog(TesseraDbContext db, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public Task RecordAsync(AdminCaller caller, string category, string activity, AuditTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        object initiatedBy = caller.IsApplication
+            ? new { app = new { appId = caller.ClientId, displayName = caller.DisplayName, servicePrincipalId = caller.ObjectId } }
+            : new { user = new { id = caller.ObjectId, displayName = caller.DisplayName } };
+        return RecordAsync(caller.TenantId, initiatedBy, category, activity, target, cancellationToken);
+    }
+
+    public async Task RecordAsync(Guid tenantId, object initiatedBy, string category, string activity, AuditTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var head = await db.AuditChainHeads.FirstOrDefaultAsync(h => h.TenantId == tenantId, cancellationToken);
+        if (head is null)
+        {
+            head = new AuditChainHead { TenantId = tenantId, LastSequence = 0, LastHash = AuditChain.Genesis };
+            db.AuditChainHeads.Add(head);
+        }
+
+        var record = new AuditRecord(
+            head.LastSequence + 1,
+            tenantId,
+            AuditChain.Truncate(time.GetUtcNow()),
+            category,
+            activity,
+            "success",
+            JsonSerializer.Serialize(initiatedBy, Json),
+            JsonSerializer.Serialize(new[] { target }, Json),
+            Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N"));
+        var hash = AuditChain.Hash(head.LastHash, record);
+
+        db.AuditEntries.Add(new AuditEntry
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenantId,
+            Sequence = record.Sequence,
+            ActivityDateTime = record.ActivityDateTime,
+            Category = record.Category,
+            ActivityDisplayName = record.ActivityDisplayName,
+            Result = record.Result,
+            InitiatedBy = record.InitiatedBy,
+            TargetResources = record.TargetResources,
+            CorrelationId = record.CorrelationId,
+            PreviousHash = head.LastHash,
+            Hash = hash,
+        });
+        head.LastSequence = record.Sequence;
+        head.LastHash = hash;
+    }
+
+    /// <summary>The stored entry as the chain sees it.</summary>
+    public static AuditLink ToLink(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new AuditLink(
+            new AuditRecord(entry.Sequence, entry.TenantId, entry.ActivityDateTime, entry.Category, entry.ActivityDisplayName,
+                entry.Result, entry.InitiatedBy, entry.TargetResources, entry.CorrelationId),
+            entry.PreviousHash,
+            entry.Hash);
+    }
+}
