@@ -68,4 +68,8 @@ public static class TesseraErrors
         "The request body is malformed or exceeds a form limit (64 fields of 16 KB at most).");
     public static readonly TesseraError InvalidPrompt = new("TSR2023", "invalid_request",
         "The prompt value '{0}' is not supported. Use none, login, consent or select_account.");
+    public static readonly TesseraError HostInvalid = new("TSR2026", "invalid_request",
+        "The Host header is not a valid host name and port. Send the host name the server is reached at.");
+    public static readonly TesseraError FormNotVerified = new("TSR2027", "invalid_request",
+        "The form could not be read or verified: it is malformed, too large, or was not sent from this site's own page. Reload the page and submit it again.");
 }

@@ -15,14 +15,17 @@ public static class RegistrationRules
     /// <summary>HTTPS; HTTP only for loopback on public (native) clients; custom schemes only for native clients; no wildcards or fragments.</summary>
     public static TesseraError? RedirectUri(string? value, bool publicClient, string field = "redirectUris")
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > 1024 || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
-        {
-            return RegistrationErrors.RedirectUriNotAbsolute.With(field, value ?? string.Empty);
-        }
-
-        if (value.Contains('*', StringComparison.Ordinal))
+        if (value is not null && value.Contains('*', StringComparison.Ordinal))
         {
             return RegistrationErrors.RedirectUriWildcard.With(field, value);
+        }
+
+        // "/path" parses as an absolute file URI on Unix: insist on a written scheme.
+        var colon = value?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        if (string.IsNullOrWhiteSpace(value) || value.Length > 1024 || colon <= 0 || value.IndexOf('/', StringComparison.Ordinal) is var slash && slash >= 0 && slash < colon ||
+            !Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.IsFile)
+        {
+            return RegistrationErrors.RedirectUriNotAbsolute.With(field, value ?? string.Empty);
         }
 
         if (value.Contains('#', StringComparison.Ordinal))

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore;
 using Tessera.Policy.Errors;
 
 namespace Tessera.Server.Failures;
@@ -14,9 +16,23 @@ public static partial class ErrorHandling
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, SuppressDiagnosticsCallback = _ => false });
         app.UseStatusCodePages(async context =>
         {
-            if (context.HttpContext.Response.StatusCode == StatusCodes.Status404NotFound && !context.HttpContext.Response.HasStarted)
+            var http = context.HttpContext;
+            if (http.Response.HasStarted)
             {
-                await ErrorResponses.WriteAsync(context.HttpContext, StatusCodes.Status404NotFound, TesseraErrors.NotFound);
+                return;
+            }
+
+            if (http.GetOpenIddictServerResponse() is { Error: { } error } response)
+            {
+                await ErrorPage.WriteAsync(http, error, response.ErrorDescription);
+            }
+            else if (http.Response.StatusCode == StatusCodes.Status404NotFound)
+            {
+                await ErrorResponses.WriteAsync(http, StatusCodes.Status404NotFound, TesseraErrors.NotFound);
+            }
+            else if (http.Response.StatusCode == StatusCodes.Status400BadRequest && IsPage(http))
+            {
+                await ErrorResponses.WriteAsync(http, StatusCodes.Status400BadRequest, TesseraErrors.FormNotVerified);
             }
         });
         return app;
@@ -41,6 +57,9 @@ public static partial class ErrorHandling
         });
         return builder;
     }
+
+    // A page answers a bare 400 only when its anti-forgery check fails: wrong method, no token, or a form it cannot read.
+    private static bool IsPage(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<PageActionDescriptor>() is not null;
 
     private static async Task HandleExceptionAsync(HttpContext context)
     {

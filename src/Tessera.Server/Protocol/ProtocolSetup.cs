@@ -75,6 +75,8 @@ public static class ProtocolSetup
                     .EnableTokenEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
                     .EnableUserInfoEndpointPassthrough()
+                    // Errors that cannot go back to the client are shown as a page (see ErrorHandling).
+                    .EnableStatusCodePagesIntegration()
                     // Tessera's own middleware allows plain HTTP only on loopback and refuses it elsewhere.
                     .DisableTransportSecurityRequirement();
 

@@ -32,7 +32,7 @@ public sealed class TenantDirectory(IServiceScopeFactory scopes, IMemoryCache ca
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TesseraDbContext>();
         Guid tenantId;
-        if (!Guid.TryParse(reference, out tenantId))
+        if (!Guid.TryParseExact(reference, "D", out tenantId))
         {
             var domain = await db.TenantDomains.AsNoTracking().FirstOrDefaultAsync(d => d.Name == reference, cancellationToken);
             if (domain is null)

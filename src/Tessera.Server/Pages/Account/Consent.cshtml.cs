@@ -56,7 +56,13 @@ public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirecto
             return SeeOther(QueryHelpers.AddQueryString(returnUrl, ConsentService.DeniedMarker, "1"));
         }
 
-        await consents.GrantAsync(user, request, HttpContext.RequestAborted);
+        // Grant only what the authorization endpoint would accept: known API, exposed scopes.
+        var evaluation = await consents.EvaluateAsync(Tenant.Id, user, request, HttpContext.RequestAborted);
+        if (evaluation.Error is null)
+        {
+            await consents.GrantAsync(user, request, HttpContext.RequestAborted);
+        }
+
         return SeeOther(returnUrl);
     }
 
@@ -71,8 +77,10 @@ public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirecto
             return (null, null);
         }
 
+        // The return URL comes from the browser: consent is only for a client registered in this tenant.
         var query = QueryHelpers.ParseQuery(returnUrl[returnUrl.IndexOf('?', StringComparison.Ordinal)..]);
         var request = new OpenIddictRequest(query);
-        return string.IsNullOrEmpty(request.ClientId) ? (user, null) : (user, request);
+        var client = string.IsNullOrEmpty(request.ClientId) ? null : await clients.FindAsync(request.ClientId, HttpContext.RequestAborted);
+        return client is null || client.TenantId != Tenant.Id ? (user, null) : (user, request);
     }
 }
