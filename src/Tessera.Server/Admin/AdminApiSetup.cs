@@ -54,7 +54,7 @@ public static class AdminApiSetup
         services.AddScoped<AdminCallers>();
         services.AddSingleton<AdminApiAudiences>();
         services.AddScoped<AuditLog>();
-        services.AddOpenApi("admin", options => options.ShouldInclude = description => description.RelativePath?.StartsWith("admin/v1", StringComparison.Ordinal) ?? false);
+        services.AddOpenApi(AdminApiDocs.DocumentName, AdminApiDocs.Configure);
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -66,6 +66,7 @@ public static class AdminApiSetup
     public static IEndpointRouteBuilder MapTesseraAdminApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapOpenApi(Prefix + "/openapi/{documentName}.json").ExcludeFromDescription();
+        endpoints.MapGet(Prefix + "/docs", AdminApiDocs.Page).ExcludeFromDescription();
         var api = endpoints.MapGroup(Prefix).AddEndpointFilter<AdminAccessFilter>().WithTags("admin");
         api.MapApplications();
         api.MapAuditLogs();

@@ -1,0 +1,28 @@
+using System.Net;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Admin;
+
+public sealed class AdminDocsTests(TesseraServerFixture server) : IClassFixture<TesseraServerFixture>
+{
+    [Fact]
+    public async Task OpenApi_Document_ListsOperationsWithTheirPermissions()
+    {
+        using var http = server.CreateHttpClient();
+        var document = await http.GetStringAsync("/admin/v1/openapi/admin.json");
+        Assert.Contains("\"/admin/v1/applications\"", document, StringComparison.Ordinal);
+        Assert.Contains("Permissions (any one): Application.Read.All", document, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DocsPage_Html_ListsEveryOperationWithItsPermission()
+    {
+        using var http = server.CreateHttpClient();
+        using var response = await http.GetAsync("/admin/v1/docs");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("admin/v1/applications/{id:guid}/addPassword", page, StringComparison.Ordinal);
+        Assert.Contains("Application.ReadWrite.All, Application.ReadWrite.OwnedBy", page, StringComparison.Ordinal);
+    }
+}
