@@ -176,8 +176,20 @@ public sealed partial class BadInputTests(TesseraServerFixture server) : IClassF
             "100 fields" => "grant_type=client_credentials&" + string.Join('&', Enumerable.Range(0, 100).Select(i => $"f{i}=v")),
             _ => "grant_type=client_credentials&client_id=" + new string('a', 20 * 1024),
         };
-        var answer = await SendAsync(new HttpRequestMessage(HttpMethod.Post, Url(endpoint)) { Content = RawForm(body) });
-        AssertRefused(answer, status, "invalid_request", code);
+        // Kestrel answers 413 from Content-Length alone and may close the socket while the client is still writing;
+        // then the client never reads the answer. Retry until one attempt gets to read it.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var answer = await SendAsync(new HttpRequestMessage(HttpMethod.Post, Url(endpoint)) { Content = RawForm(body) });
+                AssertRefused(answer, status, "invalid_request", code);
+                return;
+            }
+            catch (HttpRequestException) when (shape == "2 MB body" && attempt < 5)
+            {
+            }
+        }
     }
 
     [Theory]
@@ -305,7 +317,6 @@ public sealed partial class BadInputTests(TesseraServerFixture server) : IClassF
     [InlineData("foo")]
     [InlineData("implicit")]
     [InlineData("CLIENT_CREDENTIALS")]
-    [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData("urn:ietf:params:oauth:grant-type:jwt-bearer")]
     [InlineData("urn:ietf:params:oauth:grant-type:token-exchange")]
     [InlineData("urn:ietf:params:oauth:grant-type:saml2-bearer")]

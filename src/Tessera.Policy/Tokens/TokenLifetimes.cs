@@ -11,6 +11,7 @@ public static class TokenLifetimes
     public static readonly TimeSpan IdentityToken = TimeSpan.FromMinutes(60);
     public static readonly TimeSpan AuthorizationCode = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan RefreshToken = TimeSpan.FromDays(14);
+    public static readonly TimeSpan DeviceCode = TimeSpan.FromMinutes(15);
 
     /// <summary>The lifetime of one access token, given a uniform number in [0, 1).</summary>
     public static TimeSpan AccessToken(double uniform)

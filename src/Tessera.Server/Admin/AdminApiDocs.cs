@@ -58,7 +58,7 @@ public static class AdminApiDocs
             <body><main class="wide">
             <h1>Tessera admin API</h1>
             <p>Resources and shapes follow Microsoft Graph v1.0. Authenticate with a bearer token for <code>api://tessera-admin</code>.
-            Machine-readable: <a href="{AdminApiSetup.Prefix}/openapi/{DocumentName}.json">OpenAPI document</a>.</p>
+            Machine-readable: <a href="/admin/openapi/{DocumentName}.json">OpenAPI document</a>.</p>
             <table><thead><tr><th>Method</th><th>Path</th><th>Permissions (any one)</th></tr></thead>
             <tbody>
             {rows}</tbody></table>

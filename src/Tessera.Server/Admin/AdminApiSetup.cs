@@ -65,8 +65,9 @@ public static class AdminApiSetup
 
     public static IEndpointRouteBuilder MapTesseraAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapOpenApi(Prefix + "/openapi/{documentName}.json").ExcludeFromDescription();
-        endpoints.MapGet(Prefix + "/docs", AdminApiDocs.Page).ExcludeFromDescription();
+        // Documentation lives beside /admin/v1, not in it: everything under /admin/v1 needs a token and a permission.
+        endpoints.MapOpenApi("/admin/openapi/{documentName}.json").ExcludeFromDescription();
+        endpoints.MapGet("/admin/docs", AdminApiDocs.Page).ExcludeFromDescription();
         var api = endpoints.MapGroup(Prefix).AddEndpointFilter<AdminAccessFilter>().WithTags("admin");
         api.MapApplications();
         api.MapAuditLogs();

@@ -83,6 +83,12 @@ public sealed class ApplicationRegistrar(TesseraDbContext db, IOpenIddictApplica
                 Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code]);
         }
 
+        // Device code is a public-client flow, for apps that explicitly allow public client flows (as Entra ID requires).
+        if (application.IsFallbackPublicClient)
+        {
+            descriptor.Permissions.UnionWith([Permissions.Endpoints.DeviceAuthorization, Permissions.GrantTypes.DeviceCode]);
+        }
+
         if (!application.IsPublicClient)
         {
             descriptor.Permissions.UnionWith([Permissions.Endpoints.Introspection, Permissions.GrantTypes.ClientCredentials]);

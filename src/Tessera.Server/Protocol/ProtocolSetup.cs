@@ -33,6 +33,8 @@ public static class ProtocolSetup
             {
                 server.SetAuthorizationEndpointUris("oauth2/v2.0/authorize")
                     .SetTokenEndpointUris("oauth2/v2.0/token")
+                    .SetDeviceAuthorizationEndpointUris("oauth2/v2.0/devicecode")
+                    .SetEndUserVerificationEndpointUris("devicelogin")
                     .SetEndSessionEndpointUris("oauth2/v2.0/logout")
                     .SetRevocationEndpointUris("oauth2/v2.0/revoke")
                     .SetIntrospectionEndpointUris("oauth2/v2.0/introspect")
@@ -45,12 +47,14 @@ public static class ProtocolSetup
                     Claims.Subject, TesseraClaims.ObjectId, TesseraClaims.TenantId, TesseraClaims.Name, TesseraClaims.PreferredUsername,
                     TesseraClaims.Email, TesseraClaims.AuthenticationTime, TesseraClaims.AuthenticationMethods, TesseraClaims.Version,
                     TesseraClaims.AuthorizedParty, TesseraClaims.Scope, TesseraClaims.Roles, TesseraClaims.IdentityType);
-                server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow();
+                server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow().AllowDeviceAuthorizationFlow();
                 server.RequireProofKeyForCodeExchange();
                 server.SetAuthorizationCodeLifetime(TokenLifetimes.AuthorizationCode)
                     .SetAccessTokenLifetime(TokenLifetimes.AccessTokenMaximum)
                     .SetIdentityTokenLifetime(TokenLifetimes.IdentityToken)
-                    .SetRefreshTokenLifetime(TokenLifetimes.RefreshToken);
+                    .SetRefreshTokenLifetime(TokenLifetimes.RefreshToken)
+                    .SetDeviceCodeLifetime(TokenLifetimes.DeviceCode)
+                    .SetUserCodeLifetime(TokenLifetimes.DeviceCode);
 
                 // Any replay of a rotated refresh token revokes its whole family: no grace period.
                 server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
@@ -75,6 +79,7 @@ public static class ProtocolSetup
                     .EnableTokenEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
                     .EnableUserInfoEndpointPassthrough()
+                    .EnableEndUserVerificationEndpointPassthrough()
                     // Errors that cannot go back to the client are shown as a page (see ErrorHandling).
                     .EnableStatusCodePagesIntegration()
                     // Tessera's own middleware allows plain HTTP only on loopback and refuses it elsewhere.

@@ -9,7 +9,7 @@ public sealed class AdminDocsTests(TesseraServerFixture server) : IClassFixture<
     public async Task OpenApi_Document_ListsOperationsWithTheirPermissions()
     {
         using var http = server.CreateHttpClient();
-        var document = await http.GetStringAsync("/admin/v1/openapi/admin.json");
+        var document = await http.GetStringAsync("/admin/openapi/admin.json");
         Assert.Contains("\"/admin/v1/applications\"", document, StringComparison.Ordinal);
         Assert.Contains("Permissions (any one): Application.Read.All", document, StringComparison.Ordinal);
     }
@@ -18,7 +18,7 @@ public sealed class AdminDocsTests(TesseraServerFixture server) : IClassFixture<
     public async Task DocsPage_Html_ListsEveryOperationWithItsPermission()
     {
         using var http = server.CreateHttpClient();
-        using var response = await http.GetAsync("/admin/v1/docs");
+        using var response = await http.GetAsync("/admin/docs");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         var page = await response.Content.ReadAsStringAsync();

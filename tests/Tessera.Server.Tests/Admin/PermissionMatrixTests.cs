@@ -18,8 +18,7 @@ public sealed partial class PermissionMatrixTests(TesseraServerFixture server) :
 
     private List<AdminEndpoint> Endpoints()
         => server.App.Web.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("admin/v1/", StringComparison.Ordinal) == true &&
-                        !e.RoutePattern.RawText.Contains("openapi", StringComparison.Ordinal))
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("admin/v1/", StringComparison.Ordinal) == true)
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
                 .Select(method => new AdminEndpoint(method, e.RoutePattern.RawText!.TrimStart('/'), e.Metadata.GetMetadata<PermissionRequirement>()?.AnyOf)))
             .ToList();

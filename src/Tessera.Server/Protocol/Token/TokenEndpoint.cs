@@ -38,7 +38,7 @@ public static class TokenEndpoint
             return await ClientCredentialsAsync(request, tenant, resources, http.RequestAborted);
         }
 
-        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
             return await RedeemAsync(http, request, tenant, resources, users, time);
         }

@@ -1,0 +1,138 @@
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using Tessera.Directory.Users;
+using Tessera.Server.Clients;
+using Tessera.Server.Protocol.Authorize;
+using Tessera.Server.Protocol.Tokens;
+
+namespace Tessera.Server.Pages.Device;
+
+/// <summary>
+/// The device code flow's verification page (RFC 8628 §3.3): the signed-in user enters the code shown on the device,
+/// sees which application asks for what, and approves or refuses. A code is bound to the user only by that approval.
+/// </summary>
+public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents) : TenantPageModel
+{
+    [BindProperty(Name = "user_code", SupportsGet = true)]
+    public string? UserCode { get; set; }
+
+    public string? ClientName { get; private set; }
+    public string UserName { get; private set; } = string.Empty;
+    public IReadOnlyList<string> Permissions { get; private set; } = [];
+    public string? ErrorMessage { get; private set; }
+    public string? Done { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var user = await SignedInUserAsync();
+        if (user is null)
+        {
+            return RedirectToSignIn();
+        }
+
+        if (string.IsNullOrWhiteSpace(UserCode))
+        {
+            return Page();
+        }
+
+        var request = await PendingRequestAsync();
+        if (request is null)
+        {
+            ErrorMessage = "That code is not valid or has expired. Check the code on your device, or start again there.";
+            return Page();
+        }
+
+        var client = await clients.FindAsync(request.ClientId!, HttpContext.RequestAborted);
+        ClientName = client?.DisplayName ?? "An application";
+        UserName = user.UserName ?? string.Empty;
+        Permissions = request.GetScopes().Select(s => s switch
+        {
+            "openid" => "Sign you in",
+            "profile" => "See your name and user name",
+            "email" => "See your email address",
+            "offline_access" => "Keep access to what you allow while you are not using it",
+            _ => $"Use {s} for you",
+        }).ToList();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? decision)
+    {
+        var user = await SignedInUserAsync();
+        if (user is null)
+        {
+            return RedirectToSignIn();
+        }
+
+        var request = await PendingRequestAsync();
+        if (request is null)
+        {
+            ErrorMessage = "That code is not valid or has expired. Check the code on your device, or start again there.";
+            return Page();
+        }
+
+        if (!string.Equals(decision, "accept", StringComparison.Ordinal))
+        {
+            return Forbid(new AuthenticationProperties { RedirectUri = $"{Request.PathBase}/devicelogin?done=denied" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        var evaluation = await consents.EvaluateAsync(Tenant.Id, user, request, HttpContext.RequestAborted);
+        if (evaluation.Error is not null)
+        {
+            return Forbid(new AuthenticationProperties { RedirectUri = $"{Request.PathBase}/devicelogin?done=refused" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var principal = TokenPrincipals.ForUser(
+            user, request.ClientId!, azpacr: "0", request.GetScopes(), evaluation.Resource, evaluation.GrantedApiScopes, evaluation.Roles,
+            session.Properties?.IssuedUtc ?? DateTimeOffset.UtcNow, Protocol.Authorize.AuthorizeEndpoint.AuthenticationMethods(session.Principal!));
+        return SignIn(principal, new AuthenticationProperties { RedirectUri = $"{Request.PathBase}/devicelogin?done=approved" },
+            OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    public override void OnPageHandlerExecuting(Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutingContext context)
+    {
+        base.OnPageHandlerExecuting(context);
+        Done = Request.Query["done"].ToString() switch
+        {
+            "approved" => "You are signed in on your device",
+            "denied" => "Sign-in cancelled",
+            "refused" => "This application asked for something that does not exist; nothing was granted",
+            _ => null,
+        };
+    }
+
+    private async Task<DirectoryUser?> SignedInUserAsync()
+    {
+        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
+        return user is { AccountEnabled: true } && user.TenantId == Tenant.Id ? user : null;
+    }
+
+    /// <summary>The device's authorization request behind the entered code, as OpenIddict validated it.</summary>
+    private async Task<OpenIddictRequest?> PendingRequestAsync()
+    {
+        var result = await HttpContext.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        if (result.Principal is not { } device)
+        {
+            return null;
+        }
+
+        var clientId = device.GetPresenters().FirstOrDefault();
+        var client = clientId is null ? null : await clients.FindAsync(clientId, HttpContext.RequestAborted);
+        return client is null || client.TenantId != Tenant.Id
+            ? null
+            : new OpenIddictRequest { ClientId = clientId, Scope = string.Join(' ', device.GetScopes()) };
+    }
+
+    private RedirectResult RedirectToSignIn()
+    {
+        var here = Request.PathBase + Request.Path + Request.QueryString;
+        return Redirect(QueryHelpers.AddQueryString($"{Request.PathBase}/account/signin", "returnUrl", here));
+    }
+}
