@@ -7,8 +7,8 @@ namespace Tessera.Server.Security;
 /// </summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
-    // SHA-256 of OpenIddict's form_post auto-submit script.
-    private const string FormPostScriptHash = "'sha256-4SOh9RrhTJE7jhWuvzWVMDUIp6MpOxQs3AjapeM6QpE='";
+    // SHA-256 of OpenIddict's form_post auto-submit script, "document.form.submit();" (checked by a browser test).
+    private const string FormPostScriptHash = "'sha256-j7OoGArf6XW6YY4cAyS3riSSvrJRqpSi1fOF9vQ5SrI='";
 
     private const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self' data:; " +

@@ -138,6 +138,26 @@ public sealed class BrowserCodeFlowTests(TesseraServerFixture server, ChromiumFi
         Assert.Empty(browser.CspViolations);
     }
 
+    [Fact]
+    public async Task CodeFlow_FormPostResponseMode_BrowserPostsTheCodeToTheClientUnderStrictCsp()
+    {
+        var flow = await ArrangeAsync();
+        await using var browser = await chromium.NewSessionAsync(RedirectUri);
+        var page = browser.Page;
+
+        await page.GotoAsync(QueryHelpers.AddQueryString(flow.AuthorizeUrl(server.AuthorizeEndpoint), "response_mode", "form_post"));
+        await SignInAsync(page, flow.User.UserName!, TestDirectory.Password);
+        await page.ClickAsync("#accept");
+
+        // OpenIddict's auto-submitting page runs only if the CSP allows its script by hash.
+        await browser.ClientRedirect.WaitAsync(RedirectTimeout);
+        var posted = QueryHelpers.ParseQuery(browser.ClientRedirectBody ?? string.Empty);
+        Assert.False(string.IsNullOrEmpty(posted["code"]), browser.ClientRedirectBody);
+        Assert.Equal(flow.State, posted["state"].ToString());
+        Assert.Equal(server.Authority, posted["iss"].ToString());
+        Assert.Empty(browser.CspViolations);
+    }
+
     private async Task<CodeFlow> ArrangeAsync()
     {
         var identifier = $"api://{Guid.NewGuid():N}";

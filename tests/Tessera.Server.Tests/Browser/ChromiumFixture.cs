@@ -76,6 +76,9 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>Completes with the first URL the browser is sent to at the redirect URI.</summary>
     public Task<Uri> ClientRedirect => _redirect.Task;
 
+    /// <summary>The body the browser posted to the redirect URI (response_mode=form_post), if it posted.</summary>
+    public string? ClientRedirectBody { get; private set; }
+
     public static async Task<BrowserSession> StartAsync(IBrowser browser, string redirectUri)
     {
         ArgumentNullException.ThrowIfNull(browser);
@@ -85,6 +88,7 @@ public sealed class BrowserSession : IAsyncDisposable
         await context.AddInitScriptAsync(ViolationReporter);
         await context.RouteAsync(url => url == redirectUri || url.StartsWith(redirectUri + "?", StringComparison.Ordinal), async route =>
         {
+            session.ClientRedirectBody = route.Request.PostData;
             session._redirect.TrySetResult(new Uri(route.Request.Url));
             await route.FulfillAsync(new()
             {
