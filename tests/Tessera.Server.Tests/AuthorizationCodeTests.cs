@@ -385,4 +385,20 @@ public sealed class AuthorizationCodeTests(TesseraServerFixture server) : IClass
             Assert.Equal("login_required", hinted.Query["error"]);
         }
     }
+
+    [Fact]
+    public async Task CodeFlow_UserWithAdminRole_TokenCarriesWidsAsArray()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        await server.Directory.AssignAdminRoleAsync(user.Id, Tessera.Policy.Admin.AdminRoles.SecurityReader.TemplateId);
+        var client = await CodeFlowClient.RegisterAsync(server);
+        var (code, pkce, browser) = await client.SignInAsync(user.UserName!);
+        browser.Dispose();
+        using var http = server.CreateHttpClient();
+        var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
+        tokens.AssertSuccess();
+        var payload = System.Text.Json.JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(tokens.Access.EncodedPayload)).RootElement;
+        Assert.Equal([Tessera.Policy.Admin.AdminRoles.SecurityReader.TemplateId.ToString()],
+            payload.GetProperty("wids").EnumerateArray().Select(e => e.GetString()));
+    }
 }

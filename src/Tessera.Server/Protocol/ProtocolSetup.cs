@@ -46,7 +46,7 @@ public static class ProtocolSetup
                 server.RegisterClaims(
                     Claims.Subject, TesseraClaims.ObjectId, TesseraClaims.TenantId, TesseraClaims.Name, TesseraClaims.PreferredUsername,
                     TesseraClaims.Email, TesseraClaims.AuthenticationTime, TesseraClaims.AuthenticationMethods, TesseraClaims.Version,
-                    TesseraClaims.AuthorizedParty, TesseraClaims.Scope, TesseraClaims.Roles, TesseraClaims.IdentityType);
+                    TesseraClaims.AuthorizedParty, TesseraClaims.Scope, TesseraClaims.Roles, TesseraClaims.AdminRoles, TesseraClaims.IdentityType);
                 server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow().AllowDeviceAuthorizationFlow();
                 server.RequireProofKeyForCodeExchange();
                 server.SetAuthorizationCodeLifetime(TokenLifetimes.AuthorizationCode)
@@ -111,6 +111,7 @@ public static class ProtocolSetup
         services.AddScoped<IOpenIddictServerFactory, TenantServerFactory>();
         services.AddScoped<ResourceDirectory>();
         services.AddScoped<ConsentService>();
+        services.AddScoped<AdminRoleLookup>();
         services.AddSingleton<ClientDirectory>();
         return services;
     }

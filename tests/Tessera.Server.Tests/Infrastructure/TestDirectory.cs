@@ -86,6 +86,18 @@ public sealed class TestDirectory(IServiceProvider services, Guid tenantId)
             ],
         });
 
+    /// <summary>Gives a user a built-in admin role (by template id).</summary>
+    public async Task AssignAdminRoleAsync(Guid userId, Guid roleTemplateId)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TesseraDbContext>();
+        db.DirectoryRoleAssignments.Add(new Tessera.Directory.Roles.DirectoryRoleAssignment
+        {
+            Id = Guid.NewGuid(), TenantId = tenantId, PrincipalId = userId, RoleDefinitionId = roleTemplateId, CreatedDateTime = DateTimeOffset.UtcNow,
+        });
+        await db.SaveChangesAsync();
+    }
+
     /// <summary>Another tenant on the same server, with one domain.</summary>
     public async Task<TestDirectory> CreateTenantAsync(string domain)
     {

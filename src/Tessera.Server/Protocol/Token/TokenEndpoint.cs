@@ -28,7 +28,8 @@ public static class TokenEndpoint
         return endpoints;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, ResourceDirectory resources, UserManager<DirectoryUser> users, TimeProvider time)
+    private static async Task<IResult> HandleAsync(
+        HttpContext http, ResourceDirectory resources, AdminRoleLookup adminRoles, UserManager<DirectoryUser> users, TimeProvider time)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
         var tenant = http.RequireTenant();
@@ -40,7 +41,7 @@ public static class TokenEndpoint
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
-            return await RedeemAsync(http, request, tenant, resources, users, time);
+            return await RedeemAsync(http, request, tenant, resources, adminRoles, users, time);
         }
 
         // OpenIddict refuses every other grant type before this point.
@@ -75,7 +76,8 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> RedeemAsync(
-        HttpContext http, OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, UserManager<DirectoryUser> users, TimeProvider time)
+        HttpContext http, OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, AdminRoleLookup adminRoles,
+        UserManager<DirectoryUser> users, TimeProvider time)
     {
         var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var granted = result.Principal ?? throw new InvalidOperationException("OpenIddict validated the grant but returned no principal.");
@@ -110,7 +112,8 @@ public static class TokenEndpoint
             : time.GetUtcNow();
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), scopes, resource, apiScopes, roles,
-            authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods));
+            authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods),
+            await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted));
         principal.SetAuthorizationId(granted.GetAuthorizationId());
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }

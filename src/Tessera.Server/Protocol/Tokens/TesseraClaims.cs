@@ -9,6 +9,9 @@ public static class TesseraClaims
     public const string AuthorizedPartyAuthentication = "azpacr";
     public const string Scope = "scp";
     public const string Roles = "roles";
+
+    /// <summary>Built-in admin roles of the user, by template id.</summary>
+    public const string AdminRoles = "wids";
     public const string Version = "ver";
     public const string IdentityType = "idtyp";
     public const string UniqueTokenId = "uti";

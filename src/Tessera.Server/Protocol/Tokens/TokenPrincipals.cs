@@ -41,7 +41,8 @@ public static class TokenPrincipals
     /// <summary>A token for an application acting for a signed-in user (authorization code, refresh).</summary>
     public static ClaimsPrincipal ForUser(
         DirectoryUser user, string clientId, string azpacr, IEnumerable<string> scopes, ResourceInfo? resource,
-        IReadOnlyList<string> grantedApiScopes, IReadOnlyList<string> roles, DateTimeOffset authenticatedAt, IEnumerable<string> methods)
+        IReadOnlyList<string> grantedApiScopes, IReadOnlyList<string> roles, DateTimeOffset authenticatedAt, IEnumerable<string> methods,
+        IReadOnlyList<string>? adminRoleTemplateIds = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var scopeList = scopes.ToList();
@@ -76,6 +77,7 @@ public static class TokenPrincipals
             AddArray(identity, TesseraClaims.Roles, roles);
         }
 
+        AddArray(identity, TesseraClaims.AdminRoles, adminRoleTemplateIds ?? []);
         AddCommon(identity);
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(scopeList);
