@@ -29,4 +29,20 @@ public static class RegistrationErrors
     public static readonly TesseraError UserNameInvalid = new("TSR3020", BadRequest, "userPrincipalName: '{0}' must be name@domain with a domain of this tenant.");
     public static readonly TesseraError UserNameTaken = new("TSR3021", BadRequest, "userPrincipalName: '{0}' is already taken.");
     public static readonly TesseraError PasswordRejected = new("TSR3022", BadRequest, "passwordProfile.password: {0}");
+
+    // Users, groups, admin roles and domains.
+    public static readonly TesseraError PropertyRequired = new("TSR3023", BadRequest, "'{0}' is required.");
+    public static readonly TesseraError UserDomainNotVerified = new("TSR3024", BadRequest, "userPrincipalName: the domain '{0}' is not verified yet; verify it (POST /admin/v1/domains/{0}/verify) before creating users on it.");
+    public static readonly TesseraError MailInvalid = new("TSR3025", BadRequest, "mail: '{0}' is not an e-mail address.");
+    public static readonly TesseraError ForceChangePasswordUnsupported = new("TSR3026", BadRequest, "passwordProfile.forceChangePasswordNextSignIn is not supported yet (sign-in has no change-password step): leave it out or send false.");
+    public static readonly TesseraError PrivilegedUserProtected = new("TSR3027", "Authorization_RequestDenied", "'{0}' holds an admin role: changing the password, sign-in state or existence of an administrator needs RoleManagement.ReadWrite.Directory, so that a user administrator cannot take over an administrator's account.");
+    public static readonly TesseraError LastGlobalAdministrator = new("TSR3028", BadRequest, "This would leave the tenant without an enabled Global Administrator. Assign the role to another person first; an application holding Directory.ReadWrite.All (such as the bootstrap client) may still do it.");
+    public static readonly TesseraError GroupTypeUnsupported = new("TSR3029", BadRequest, "Only security groups are supported: leave mailEnabled out or send false, and send no groupTypes.");
+    public static readonly TesseraError MailNicknameInvalid = new("TSR3030", BadRequest, "mailNickname: '{0}' must be 1 to 64 characters of letters, digits, '-', '_' or '.'.");
+    public static readonly TesseraError MemberNotUser = new("TSR3031", BadRequest, "members: '{0}' is not a user of this tenant; groups hold users only.");
+    public static readonly TesseraError RolePrincipalNotUser = new("TSR3032", BadRequest, "principalId: '{0}' is not a user of this tenant; admin roles are held by people (applications get app roles on the admin API instead).");
+    public static readonly TesseraError RoleScopeUnsupported = new("TSR3033", BadRequest, "directoryScopeId: '{0}' is not supported; admin roles apply to the whole tenant ('/').");
+    public static readonly TesseraError RoleAlreadyAssigned = new("TSR3034", "Request_Conflict", "The principal already holds this role (roleAssignment '{0}').");
+    public static readonly TesseraError DomainNameInvalid = new("TSR3035", BadRequest, "id: '{0}' is not a valid DNS domain name (at least two labels of letters, digits and inner hyphens, 63 characters each, 253 in all).");
+    public static readonly TesseraError DomainTaken = new("TSR3036", BadRequest, "id: the domain '{0}' is already registered.");
 }

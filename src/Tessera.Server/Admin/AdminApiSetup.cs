@@ -71,6 +71,10 @@ public static class AdminApiSetup
         var api = endpoints.MapGroup(Prefix).AddEndpointFilter<AdminAccessFilter>().WithTags("admin");
         api.MapApplications();
         api.MapAuditLogs();
+        api.MapUsers();
+        api.MapGroups();
+        api.MapDirectoryRoles();
+        api.MapOrganization();
         return endpoints;
     }
 

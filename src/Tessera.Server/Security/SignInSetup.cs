@@ -21,6 +21,9 @@ public static class SignInSetup
                 cookie.Cookie.Path = "/";
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
                 cookie.SlidingExpiration = false;
+
+                // Revoked sessions end at the next request (see SessionCookieValidation for why not SecurityStampValidator).
+                cookie.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
             });
             cookies.ExternalCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.external");
             cookies.TwoFactorUserIdCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.2fa");
