@@ -34,7 +34,8 @@ public sealed class TenantDirectory(IServiceScopeFactory scopes, IMemoryCache ca
         Guid tenantId;
         if (!Guid.TryParseExact(reference, "D", out tenantId))
         {
-            var domain = await db.TenantDomains.AsNoTracking().FirstOrDefaultAsync(d => d.Name == reference, cancellationToken);
+            // Only a verified domain speaks for a tenant: anyone can add an unverified name.
+            var domain = await db.TenantDomains.AsNoTracking().FirstOrDefaultAsync(d => d.Name == reference && d.IsVerified, cancellationToken);
             if (domain is null)
             {
                 return null;
