@@ -1,0 +1,226 @@
+using System.Text.Json.Nodes;
+using Tessera.Cli.Tests.Infrastructure;
+
+namespace Tessera.Cli.Tests;
+
+public sealed class AppCommandTests(CliServerFixture server) : IClassFixture<CliServerFixture>
+{
+    private async Task<JsonNode> CreateAppAsync(params string[] extra)
+    {
+        var result = await server.Cli.RunAsync(["app", "create", "--name", "cli app " + Guid.NewGuid().ToString("N")[..8], "--json", .. extra]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Json;
+    }
+
+    [Fact]
+    public async Task AppCreate_Json_ParsesWithRedirectUris()
+    {
+        var app = await CreateAppAsync("--web-redirect-uri", "https://app.example.com/signin-oidc", "--web-redirect-uri", "https://app.example.com/other",
+            "--spa-redirect-uri", "https://spa.example.com/", "--public-redirect-uri", "http://localhost");
+
+        Assert.Equal(["https://app.example.com/signin-oidc", "https://app.example.com/other"],
+            app["web"]!["redirectUris"]!.AsArray().Select(u => u!.GetValue<string>()));
+        Assert.Equal("https://spa.example.com/", app["spa"]!["redirectUris"]![0]!.GetValue<string>());
+        Assert.Equal("http://localhost", app["publicClient"]!["redirectUris"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AppCreate_Table_ShowsIdsAndNextStep()
+    {
+        var name = "table app " + Guid.NewGuid().ToString("N")[..8];
+        var result = await server.Cli.RunAsync("app", "create", "--name", name);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(name, result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("tessera app credential add", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppCreate_HttpRedirectUri_ExitThreeWithTsr3004()
+    {
+        var result = await server.Cli.RunAsync("app", "create", "--name", "insecure", "--web-redirect-uri", "http://app.example.com/callback");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith("TSR3004:", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Stdout);
+    }
+
+    [Fact]
+    public async Task AppCreate_NameMissing_ExitTwo()
+    {
+        var result = await server.Cli.RunAsync("app", "create");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("TSR7003:", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppList_ShowsCreatedApp_TableAndJson()
+    {
+        var app = await CreateAppAsync();
+        var appId = app["appId"]!.GetValue<string>();
+
+        var table = await server.Cli.RunAsync("app", "list");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(appId, table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("App (client) id", table.Stdout, StringComparison.Ordinal);
+
+        var json = await server.Cli.RunAsync("app", "list", "--json");
+        Assert.Contains(json.Json["value"]!.AsArray(), a => a!["appId"]!.GetValue<string>() == appId);
+    }
+
+    [Fact]
+    public async Task AppList_FilterAndTop()
+    {
+        var app = await CreateAppAsync();
+        var name = app["displayName"]!.GetValue<string>();
+
+        var filtered = await server.Cli.RunAsync("app", "list", "--filter", $"displayName eq '{name}'", "--json");
+        Assert.True(filtered.ExitCode == 0, filtered.ToString());
+        Assert.Equal(app["id"]!.GetValue<string>(), Assert.Single(filtered.Json["value"]!.AsArray())!["id"]!.GetValue<string>());
+
+        var top = await server.Cli.RunAsync("app", "list", "--top", "1", "--json");
+        Assert.Single(top.Json["value"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task AppList_BadFilter_ExitThreeWithServerCode()
+    {
+        var result = await server.Cli.RunAsync("app", "list", "--filter", "secret eq 'x'");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith("TSR", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppShow_ByObjectIdOrAppId()
+    {
+        var app = await CreateAppAsync();
+
+        foreach (var key in new[] { "id", "appId" })
+        {
+            var shown = await server.Cli.RunAsync("app", "show", app[key]!.GetValue<string>(), "--json");
+            Assert.True(shown.ExitCode == 0, shown.ToString());
+            Assert.Equal(app["id"]!.GetValue<string>(), shown.Json["id"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task AppShow_UnknownId_ExitThreeWithTsrLine()
+    {
+        var result = await server.Cli.RunAsync("app", "show", Guid.NewGuid().ToString());
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Matches("^TSR\\d{4}: ", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public async Task AppShow_NotAGuid_ExitTwo()
+    {
+        var result = await server.Cli.RunAsync("app", "show", "orders");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("TSR7003:", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppDelete_ThenShow_ExitThree()
+    {
+        var app = await CreateAppAsync();
+        var id = app["id"]!.GetValue<string>();
+
+        var deleted = await server.Cli.RunAsync("app", "delete", id);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Contains(id, deleted.Stdout, StringComparison.Ordinal);
+
+        Assert.Equal(3, (await server.Cli.RunAsync("app", "show", id)).ExitCode);
+    }
+
+    [Fact]
+    public async Task AppDelete_AdminApiRegistration_RefusedWithServerCode()
+    {
+        var adminApi = await server.AdminApiAppIdAsync();
+
+        var result = await server.Cli.RunAsync("app", "delete", adminApi.ToString());
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith("TSR", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppCredential_AddListRemove()
+    {
+        var id = (await CreateAppAsync())["id"]!.GetValue<string>();
+
+        var added = await server.Cli.RunAsync("app", "credential", "add", id, "--display-name", "ci", "--end", "30d");
+        Assert.True(added.ExitCode == 0, added.ToString());
+        Assert.Contains("will not be shown again", added.Stdout, StringComparison.Ordinal);
+
+        var list = await server.Cli.RunAsync("app", "credential", "list", id, "--json");
+        var secret = Assert.Single(list.Json["passwordCredentials"]!.AsArray())!;
+        var keyId = secret["keyId"]!.GetValue<string>();
+        Assert.Null(secret["secretText"]);
+        Assert.InRange(secret["daysLeft"]!.GetValue<int>(), 29, 30);
+        Assert.Contains(keyId, added.Stdout, StringComparison.Ordinal);
+
+        var table = await server.Cli.RunAsync("app", "credential", "list", id);
+        Assert.Contains(keyId, table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Days left", table.Stdout, StringComparison.Ordinal);
+
+        var removed = await server.Cli.RunAsync("app", "credential", "remove", id, "--key-id", keyId);
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        var after = await server.Cli.RunAsync("app", "credential", "list", id, "--json");
+        Assert.Empty(after.Json["passwordCredentials"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task AppCredentialAdd_Json_SecretOnceAndWarningOnStderr()
+    {
+        var id = (await CreateAppAsync())["id"]!.GetValue<string>();
+
+        var added = await server.Cli.RunAsync("app", "credential", "add", id, "--json");
+
+        Assert.True(added.ExitCode == 0, added.ToString());
+        Assert.False(string.IsNullOrEmpty(added.Json["secretText"]!.GetValue<string>()));
+        Assert.Contains("will not be shown again", added.Stderr, StringComparison.Ordinal);
+        var shown = await server.Cli.RunAsync("app", "show", id, "--json");
+        Assert.DoesNotContain(added.Json["secretText"]!.GetValue<string>(), shown.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppCredentialList_Expiring_KeepsOnlyThoseEndingInTheWindow()
+    {
+        var id = (await CreateAppAsync())["id"]!.GetValue<string>();
+        Assert.Equal(0, (await server.Cli.RunAsync("app", "credential", "add", id, "--display-name", "soon", "--end", "10d")).ExitCode);
+        Assert.Equal(0, (await server.Cli.RunAsync("app", "credential", "add", id, "--display-name", "later", "--end", "120d")).ExitCode);
+
+        var expiring = await server.Cli.RunAsync("app", "credential", "list", id, "--expiring", "30d", "--json");
+
+        Assert.True(expiring.ExitCode == 0, expiring.ToString());
+        Assert.Equal("soon", Assert.Single(expiring.Json["passwordCredentials"]!.AsArray())!["displayName"]!.GetValue<string>());
+        var all = await server.Cli.RunAsync("app", "credential", "list", id, "--json");
+        Assert.Equal(2, all.Json["passwordCredentials"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task AppCredentialRemove_UnknownKey_ExitThree()
+    {
+        var id = (await CreateAppAsync())["id"]!.GetValue<string>();
+
+        var result = await server.Cli.RunAsync("app", "credential", "remove", id, "--key-id", Guid.NewGuid().ToString());
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith("TSR4004:", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppCredentialAdd_EndBeyondTheLongestLifetime_RefusedWithServerCode()
+    {
+        var id = (await CreateAppAsync())["id"]!.GetValue<string>();
+
+        var result = await server.Cli.RunAsync("app", "credential", "add", id, "--end", "2000d");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith("TSR", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+}
