@@ -54,17 +54,6 @@ public sealed class LoginTests(CliServerFixture server) : IClassFixture<CliServe
     }
 
     [Fact]
-    public async Task LoginDevice_NotAvailable_OneLineExitTwo()
-    {
-        var result = await server.NewCli().RunAsync("login", "--device");
-
-        Assert.Equal(2, result.ExitCode);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith("TSR7002:", line, StringComparison.Ordinal);
-        Assert.Contains("device", line, StringComparison.OrdinalIgnoreCase);
-    }
-
-    [Fact]
     public async Task Command_NotSignedIn_ExitTwo()
     {
         var result = await server.NewCli().RunAsync("app", "list");

@@ -15,6 +15,11 @@ public sealed class AdminPermissionsTests
     [InlineData("Directory.Read.All", "AuditLog.Read.All", false)]
     [InlineData("Directory.ReadWrite.All", "RoleManagement.ReadWrite.Directory", true)]
     [InlineData("Policy.ReadWrite.ConditionalAccess", "Policy.Read.All", true)]
+    [InlineData("Directory.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", true)]
+    [InlineData("Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", false)]
+    [InlineData("RoleManagement.ReadWrite.Directory", "AppRoleAssignment.ReadWrite.All", false)]
+    [InlineData("Directory.Read.All", "AppRoleAssignment.ReadWrite.All", false)]
+    [InlineData("AppRoleAssignment.ReadWrite.All", "Application.Read.All", false)]
     public void Grants_Held_ImpliesOnlyNarrowerOfTheSameFamily(string held, string needed, bool granted)
         => Assert.Equal(granted, AdminPermissions.Grants([held], needed));
 

@@ -70,6 +70,49 @@ internal static class ServerExchange
         }
     }
 
+    /// <summary>The OAuth <c>error</c> code of a 4xx answer (RFC 6749 §5.2), or null when it carries none.</summary>
+    public static async Task<string?> OAuthErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if ((int)response.StatusCode is < 400 or >= 500)
+        {
+            return null;
+        }
+
+        try
+        {
+            var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            return json?["error"] is JsonValue value && value.TryGetValue<string>(out var code) ? code : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The <c>error_description</c> of an OAuth error answer, on one line, or the status when it has none.</summary>
+    public static async Task<string> OAuthDescriptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        try
+        {
+            var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            var error = json?["error"] is JsonValue e && e.TryGetValue<string>(out var code) ? code : null;
+            var description = json?["error_description"] is JsonValue d && d.TryGetValue<string>(out var text) ? OneLine(text) : null;
+            return (error, description) switch
+            {
+                (null, _) => $"HTTP {(int)response.StatusCode}.",
+                (_, null) => error + ".",
+                _ when description.StartsWith("TSR", StringComparison.Ordinal) => description.TrimEnd('.') + ".",
+                _ => $"{error}: {description.TrimEnd('.')}.",
+            };
+        }
+        catch (JsonException)
+        {
+            return $"HTTP {(int)response.StatusCode}.";
+        }
+    }
+
     /// <summary>The person-readable message of an error body, in Graph's or OAuth's shape.</summary>
     private static string? ServerMessage(string body)
     {

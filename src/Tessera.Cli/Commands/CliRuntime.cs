@@ -34,6 +34,8 @@ internal sealed class CommandContext(CliRuntime runtime, Printer printer, Sessio
 
     public TokenClient Tokens => new(runtime.Http, runtime.Time);
 
+    public DeviceCodeSignIn DeviceCodes => new(runtime.Http, runtime.Time);
+
     /// <summary>The signed-in session (not being signed in is a usage error).</summary>
     public CliSession RequireSession() => Sessions.Require();
 

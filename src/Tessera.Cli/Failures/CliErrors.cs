@@ -9,9 +9,9 @@ namespace Tessera.Cli.Failures;
 internal static class CliErrors
 {
     public static readonly TesseraError NotSignedIn = new("TSR7001", "usage",
-        "Not signed in (profile '{0}'). Run 'tessera login --bootstrap <bootstrap.json>' or 'tessera login --authority <issuer> --client-id <id> --certificate <file.pfx>'.");
+        "Not signed in (profile '{0}'). Run 'tessera login --device --authority <issuer>', 'tessera login --bootstrap <bootstrap.json>' or 'tessera login --authority <issuer> --client-id <id> --certificate <file.pfx>'.");
     public static readonly TesseraError DeviceCodeUnavailable = new("TSR7002", "usage",
-        "Device-code sign-in for people is not available yet: the server has no device authorization endpoint. Sign in with --bootstrap or --certificate.");
+        "The authority '{0}' offers no device-code sign-in: its discovery document names no device_authorization_endpoint. Sign in with --bootstrap or --certificate.");
     public static readonly TesseraError InvalidArguments = new("TSR7003", "usage",
         "{0} Run '{1} --help' for usage.");
     public static readonly TesseraError BootstrapUnreadable = new("TSR7004", "usage",
@@ -48,6 +48,14 @@ internal static class CliErrors
         "The request to {0} did not finish: {1}");
     public static readonly TesseraError LocalFile = new("TSR7020", "usage",
         "Cannot use the local file: {0}");
+    public static readonly TesseraError CliClientUnknown = new("TSR7021", "usage",
+        "The authority '{0}' names no client for the command line (no tessera_cli_client_id in its discovery document). Pass --client-id <appId> of a registration that allows public client flows.");
+    public static readonly TesseraError DeviceCodeDenied = new("TSR7022", "refused",
+        "The sign-in was cancelled on the verification page (access_denied); nothing was saved.");
+    public static readonly TesseraError DeviceCodeExpired = new("TSR7023", "refused",
+        "The code expired before anyone approved it (expired_token); nothing was saved. Run 'tessera login --device' again.");
+    public static readonly TesseraError SessionExpired = new("TSR7024", "refused",
+        "The session can no longer be renewed: {0} Sign in again with 'tessera login --device --authority {1}'.");
     public static readonly TesseraError Unexpected = new("TSR7099", "unavailable",
         "Unexpected failure ({0}): {1}");
 }

@@ -18,6 +18,8 @@ internal sealed class Printer
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a terminal, not a web page: keep names readable
     };
 
+    private static readonly JsonSerializerOptions OneLine = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly IAnsiConsole _console;
     private readonly TextWriter _output;
     private readonly TextWriter _error;
@@ -55,6 +57,17 @@ internal sealed class Printer
     }
 
     public void WriteJson(JsonNode? json) => _output.WriteLine(json?.ToJsonString(Indented) ?? "null");
+
+    /// <summary>
+    /// JSON on one line, written out at once: for a program reading standard output while the command still runs
+    /// (the device code of <c>tessera login --device --json</c>).
+    /// </summary>
+    public void WriteJsonLine(JsonNode json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        _output.WriteLine(json.ToJsonString(OneLine));
+        _output.Flush();
+    }
 
     /// <summary>A collection as a table, or <paramref name="empty"/> when it has no items.</summary>
     public void Table(IEnumerable<JsonObject> rows, IReadOnlyList<Column> columns, string empty)
@@ -99,5 +112,9 @@ internal sealed class Printer
     public void Line(string text) => _output.WriteLine(text);
 
     /// <summary>A notice on standard error, where it cannot spoil output that is piped on (the JSON of <c>--json</c>).</summary>
-    public void Notice(string text) => _error.WriteLine(text);
+    public void Notice(string text)
+    {
+        _error.WriteLine(text);
+        _error.Flush();
+    }
 }

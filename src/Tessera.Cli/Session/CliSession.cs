@@ -2,8 +2,9 @@ namespace Tessera.Cli.Session;
 
 /// <summary>
 /// A signed-in session as <c>session.json</c> keeps it: where to sign in, as whom, and how to get the next token.
-/// It never holds a secret: only the path of the bootstrap file or of the certificate (and the name of the
-/// environment variable with the certificate's password), plus the current access token until it nears expiry.
+/// It holds no long-lived secret: only the path of the bootstrap file or of the certificate (and the name of the
+/// environment variable with the certificate's password), or, for a person, the path of the separate tokens file
+/// with the refresh token, plus the current access token until it nears expiry.
 /// </summary>
 internal sealed record CliSession
 {
@@ -15,7 +16,7 @@ internal sealed record CliSession
     /// <summary>The application (client) id that signs in.</summary>
     public required string ClientId { get; init; }
 
-    /// <summary>The scope asked for, <c>api://tessera-admin/.default</c>.</summary>
+    /// <summary>The scope asked for, <c>api://tessera-admin/.default</c> (with <c>offline_access</c> for a person).</summary>
     public required string Scope { get; init; }
 
     /// <summary>The token endpoint found in the authority's discovery document at sign-in.</summary>
@@ -29,11 +30,15 @@ internal sealed record CliSession
     public CachedToken? Token { get; init; }
 }
 
-/// <summary>Where the session's credential is found: a bootstrap file (its client secret) or a PKCS#12 certificate.</summary>
+/// <summary>
+/// Where the session's credential is found: a bootstrap file (its client secret), a PKCS#12 certificate, or, for a
+/// person signed in with a device code, the profile's tokens file (its refresh token, see <see cref="SessionStore"/>).
+/// </summary>
 internal sealed record SessionCredential(string Kind, string Path, string? PasswordVariable = null)
 {
     public const string BootstrapKind = "bootstrap";
     public const string CertificateKind = "certificate";
+    public const string DeviceKind = "device";
 }
 
 /// <summary>An access token and when it expires.</summary>

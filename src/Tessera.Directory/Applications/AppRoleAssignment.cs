@@ -6,14 +6,16 @@ public sealed class AppRoleAssignment
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }
 
-    /// <summary>The user's object id, or the client application's app id.</summary>
+    /// <summary>The user's object id, or the client application's app id (its service principal's id).</summary>
     public Guid PrincipalId { get; set; }
 
     /// <summary><c>User</c> or <c>ServicePrincipal</c>.</summary>
     public required string PrincipalType { get; set; }
 
-    /// <summary>The resource API's app id.</summary>
+    /// <summary>The resource API's app id (its service principal's id, Graph's <c>resourceId</c>).</summary>
     public Guid ResourceAppId { get; set; }
+
+    /// <summary>One of the resource's app roles, or <see cref="Guid.Empty"/> (default access) when it declares none.</summary>
     public Guid AppRoleId { get; set; }
     public DateTimeOffset CreatedDateTime { get; set; }
 }

@@ -4,6 +4,14 @@ namespace Tessera.Directory.Applications;
 /// An application registration (Microsoft Graph's <c>application</c>). Its <see cref="AppId"/> is the OAuth client id;
 /// the protocol side (redirect URIs, client type, permissions) is kept in OpenIddict's application row with that client id.
 /// </summary>
+/// <remarks>
+/// The registration is also its service principal (Graph's <c>servicePrincipal</c>). An application is used only in the
+/// tenant it is registered in, so the tenant-local face that Entra ID keeps as a separate object exists exactly once
+/// per application here, and its object id IS the <see cref="AppId"/>. That is why an <see cref="AppRoleAssignment"/>'s
+/// principal id for an application, the <c>oid</c> of an app-only token and an assignment's <c>resourceId</c> are all
+/// app ids. The service principal's own state is <see cref="ServicePrincipalEnabled"/> and
+/// <see cref="AppRoleAssignmentRequired"/>; everything else it shows is read from the registration.
+/// </remarks>
 public sealed class Application
 {
     /// <summary>The object id.</summary>
@@ -37,6 +45,18 @@ public sealed class Application
     public List<PasswordCredential> PasswordCredentials { get; set; } = [];
     public List<KeyCredential> KeyCredentials { get; set; } = [];
     public DateTimeOffset CreatedDateTime { get; set; }
+
+    /// <summary>
+    /// The service principal's <c>accountEnabled</c>: when false the application gets no tokens as a client, and no
+    /// token can be issued for it as an API. Existing rows were migrated to true.
+    /// </summary>
+    public bool ServicePrincipalEnabled { get; set; } = true;
+
+    /// <summary>
+    /// The service principal's <c>appRoleAssignmentRequired</c>: only users and applications holding an app role
+    /// assignment to it may sign in to it or get tokens for it.
+    /// </summary>
+    public bool AppRoleAssignmentRequired { get; set; }
 
     /// <summary>A public client proves nothing about itself: no secret, no certificate.</summary>
     public bool IsPublicClient => IsFallbackPublicClient || (WebRedirectUris.Count == 0 && (SpaRedirectUris.Count > 0 || PublicClientRedirectUris.Count > 0));

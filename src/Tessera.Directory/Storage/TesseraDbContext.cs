@@ -79,7 +79,9 @@ public abstract class TesseraDbContext(DbContextOptions options)
 
         builder.Entity<AppRoleAssignment>(assignment =>
         {
-            assignment.HasIndex(a => new { a.PrincipalId, a.ResourceAppId });
+            // One assignment per principal, API and role: a concurrent duplicate grant fails instead of doubling up.
+            assignment.HasIndex(a => new { a.PrincipalId, a.ResourceAppId, a.AppRoleId }).IsUnique();
+            assignment.HasIndex(a => a.ResourceAppId);
             assignment.Property(a => a.PrincipalType).HasMaxLength(32);
         });
 

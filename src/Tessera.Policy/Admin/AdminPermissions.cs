@@ -24,6 +24,12 @@ public static class AdminPermissions
     public const string RoleManagementReadWriteDirectory = "RoleManagement.ReadWrite.Directory";
     public const string DirectoryReadAll = "Directory.Read.All";
 
+    /// <summary>
+    /// Grants and removes app roles (Graph's <c>appRoleAssignedTo</c>): how application permissions are given, to any API
+    /// including this one, so only the top permission implies it.
+    /// </summary>
+    public const string AppRoleAssignmentReadWriteAll = "AppRoleAssignment.ReadWrite.All";
+
     /// <summary>The top permission: everything the admin API can do. Held by the bootstrap client so that scripts can start.</summary>
     public const string DirectoryReadWriteAll = "Directory.ReadWrite.All";
 
@@ -33,7 +39,7 @@ public static class AdminPermissions
         UserReadAll, UserReadWriteAll, GroupReadAll, GroupReadWriteAll,
         AuditLogReadAll, PolicyReadAll, PolicyReadWriteConditionalAccess,
         RoleManagementReadDirectory, RoleManagementReadWriteDirectory,
-        DirectoryReadAll, DirectoryReadWriteAll,
+        AppRoleAssignmentReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll,
     ];
 
     private static readonly Dictionary<string, string[]> Implies = new(StringComparer.Ordinal)

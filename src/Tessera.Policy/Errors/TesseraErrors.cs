@@ -72,4 +72,14 @@ public static class TesseraErrors
         "The Host header is not a valid host name and port. Send the host name the server is reached at.");
     public static readonly TesseraError FormNotVerified = new("TSR2027", "invalid_request",
         "The form could not be read or verified: it is malformed, too large, or was not sent from this site's own page. Reload the page and submit it again.");
+
+    // Service principals: an application's standing in its tenant (see Tessera.Policy.ServicePrincipals).
+    public static readonly TesseraError ApplicationDisabled = new("TSR2028", "invalid_client",
+        "The application '{0}' is disabled in this tenant (its service principal's accountEnabled is false), so it gets no codes or tokens. An administrator can enable it again: PATCH /admin/v1/servicePrincipals/{0} with accountEnabled true.");
+    public static readonly TesseraError ResourceDisabled = new("TSR2029", "invalid_scope",
+        "The API '{0}' is disabled in this tenant (its service principal's accountEnabled is false), so no token can be issued for it. Ask an administrator to enable it, or request a token for another API.");
+    public static readonly TesseraError ApplicationNotAssigned = new("TSR2030", "invalid_grant",
+        "The API '{0}' admits only applications that hold one of its app roles (appRoleAssignmentRequired), and this application holds none. An administrator grants one with POST /admin/v1/servicePrincipals/{1}/appRoleAssignedTo.");
+    public static readonly TesseraError UserNotAssigned = new("TSR2031", "access_denied",
+        "The user is not assigned to '{0}', which admits only assigned users (appRoleAssignmentRequired). Ask an administrator to assign you: POST /admin/v1/servicePrincipals/{1}/appRoleAssignedTo.");
 }

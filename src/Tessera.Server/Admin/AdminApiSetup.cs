@@ -75,6 +75,7 @@ public static class AdminApiSetup
         api.MapGroups();
         api.MapDirectoryRoles();
         api.MapOrganization();
+        api.MapServicePrincipals();
         return endpoints;
     }
 

@@ -15,8 +15,9 @@ public sealed record BootstrapCredentials(
     Guid TenantId, string Issuer, string Domain, string ClientId, string ClientSecret, string AdminApi, string AdminScope);
 
 /// <summary>
-/// On the very first start: the first tenant, the admin API, and a confidential client holding the admin API's
-/// top application permission, whose secret is written once to <c>bootstrap.json</c> (owner-only) and never again.
+/// On the very first start: the first tenant, the admin API, a confidential client holding the admin API's top
+/// application permission, whose secret is written once to <c>bootstrap.json</c> (owner-only) and never again, and
+/// the public client people sign in to the <c>tessera</c> command line with (device code).
 /// </summary>
 public sealed partial class FirstRun(
     TesseraDbContext db,
@@ -27,6 +28,16 @@ public sealed partial class FirstRun(
     ILogger<FirstRun> logger)
 {
     public const string BootstrapFile = "bootstrap.json";
+
+    /// <summary>
+    /// The name of a tenant's registration for the <c>tessera</c> command line. Together with "allows public client
+    /// flows" it is how the registration is found again (see <see cref="FindCliClientAsync"/>): no column marks it.
+    /// </summary>
+    public const string CliApplicationName = "Tessera CLI";
+
+    /// <summary>For a later loopback sign-in (code + PKCE); a native client's loopback redirect URI may use any port.</summary>
+    public const string CliRedirectUri = "http://127.0.0.1/callback";
+
     private static readonly TimeSpan BootstrapSecretLifetime = TimeSpan.FromDays(365);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -56,6 +67,7 @@ public sealed partial class FirstRun(
         var bootstrap = await registrar.RegisterAsync(tenant.Id, new NewApplication("Tessera bootstrap automation"), cancellationToken);
         var (_, secret) = await registrar.AddPasswordAsync(bootstrap.AppId, "bootstrap", BootstrapSecretLifetime, cancellationToken);
         await registrar.AssignAppRoleAsync(tenant.Id, bootstrap.AppId, "ServicePrincipal", adminApi.AppId, AdminPermissions.DirectoryReadWriteAll, cancellationToken);
+        await registrar.RegisterAsync(tenant.Id, CliApplication(), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var credentials = new BootstrapCredentials(
@@ -72,6 +84,32 @@ public sealed partial class FirstRun(
 
         return tenant;
     }
+
+    /// <summary>The app id of <paramref name="tenantId"/>'s command-line client, or null when it has none.</summary>
+    public Task<Guid?> CliClientIdAsync(Guid tenantId, CancellationToken cancellationToken) => FindCliClientAsync(db, tenantId, cancellationToken);
+
+    /// <summary>
+    /// The tenant's command-line client: the oldest registration named <see cref="CliApplicationName"/> that allows
+    /// public client flows. The oldest, so that a look-alike someone registers later never takes its place while the
+    /// original exists; renamed or deleted, the tenant has none and people pass <c>--client-id</c>.
+    /// </summary>
+    public static Task<Guid?> FindCliClientAsync(TesseraDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Applications.AsNoTracking()
+            .Where(a => a.TenantId == tenantId && a.DisplayName == CliApplicationName && a.IsFallbackPublicClient)
+            .OrderBy(a => a.CreatedDateTime).ThenBy(a => a.Id)
+            .Select(a => (Guid?)a.AppId)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    // A public client that allows public client flows (so device code is on), with a loopback redirect URI (so it
+    // may also redeem refresh tokens, and later sign in through a browser).
+    private static NewApplication CliApplication() => new(CliApplicationName)
+    {
+        IsPublicClient = true,
+        RedirectUris = [CliRedirectUri],
+    };
 
     private static NewApplication AdminApi() => new("Tessera admin API")
     {

@@ -124,6 +124,7 @@ public sealed class TesseraApp : IAsyncDisposable
               tenant      {tenant.DisplayName} ({tenant.Id:D})
               discovery   {Origin}/{tenant.Id:D}/v2.0/.well-known/openid-configuration
               bootstrap   {data.File(FirstRun.BootstrapFile)}
+              cli client  {(await scope.ServiceProvider.GetRequiredService<FirstRun>().CliClientIdAsync(tenant.Id, cancellationToken))?.ToString("D") ?? "none"}
             """);
     }
 

@@ -90,6 +90,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(RejectPasswordGrant.Descriptor);
                 server.AddEventHandler(Introspection.RequireConfidentialClient.Descriptor);
                 server.AddEventHandler(EnsureClientInTenant.Descriptor);
+                server.AddEventHandler(RejectDisabledClients.Descriptor);
                 server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
                 server.AddEventHandler(TypeGenericAssertionsAsClientAssertions.Descriptor);
                 server.AddEventHandler(ReportBadClientAssertionsAsInvalidClient.Descriptor);
@@ -98,6 +99,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(UseActiveSigningKey.Descriptor);
                 server.AddEventHandler(PublishSigningKeys.Descriptor);
                 server.AddEventHandler(TrustPublishedSigningKeys.Descriptor);
+                server.AddEventHandler(Discovery.AdvertiseCliClient.Descriptor);
             });
 
         services.AddOptions<OpenIddictServerOptions>().Configure<SigningKeyRing>((options, ring) =>

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.Directory.Roles;
 using Tessera.Directory.Storage;
+using Tessera.Directory.Users;
 using Tessera.Policy.Admin;
 using Tessera.Server.Hosting;
 
@@ -15,6 +18,9 @@ namespace Tessera.Cli.Tests.Infrastructure;
 /// </summary>
 public class CliServerFixture : IAsyncLifetime
 {
+    /// <summary>The password of every person <see cref="CreatePersonAsync"/> makes.</summary>
+    public const string PersonPassword = "correct horse battery staple";
+
     private readonly List<string> _folders = [];
 
     public TesseraApp App { get; private set; } = null!;
@@ -86,6 +92,34 @@ public class CliServerFixture : IAsyncLifetime
         await using var scope = App.Web.Services.CreateAsyncScope();
         return await work(scope.ServiceProvider.GetRequiredService<TesseraDbContext>(), scope.ServiceProvider);
     }
+
+    /// <summary>A person in the first tenant holding the built-in admin roles given by template id; returns the user name.</summary>
+    public Task<string> CreatePersonAsync(params Guid[] adminRoleTemplateIds)
+        => WithDatabaseAsync(async (db, services) =>
+        {
+            var name = "person" + Guid.NewGuid().ToString("N")[..8];
+            var user = new DirectoryUser
+            {
+                Id = Guid.NewGuid(),
+                TenantId = TenantId,
+                UserName = $"{name}@{Bootstrap.Domain}",
+                Email = $"{name}@{Bootstrap.Domain}",
+                DisplayName = name,
+                CreatedDateTime = DateTimeOffset.UtcNow,
+            };
+            var created = await services.GetRequiredService<UserManager<DirectoryUser>>().CreateAsync(user, PersonPassword);
+            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+            foreach (var role in adminRoleTemplateIds)
+            {
+                db.DirectoryRoleAssignments.Add(new DirectoryRoleAssignment
+                {
+                    Id = Guid.NewGuid(), TenantId = TenantId, PrincipalId = user.Id, RoleDefinitionId = role, CreatedDateTime = DateTimeOffset.UtcNow,
+                });
+            }
+
+            await db.SaveChangesAsync();
+            return user.UserName;
+        });
 
     /// <summary>The app id of the admin API's own registration.</summary>
     public Task<Guid> AdminApiAppIdAsync()

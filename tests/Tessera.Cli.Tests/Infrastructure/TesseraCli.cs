@@ -27,7 +27,38 @@ public sealed class TesseraCli(string configDirectory)
 
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), null, args);
 
+    public string TokensPath => Path.Combine(ConfigDirectory, "tokens.json");
+
     public async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> environment, string? input, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(environment, args)) ?? throw new InvalidOperationException("tessera did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+        }
+
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"tessera {string.Join(' ', args)} did not finish within 90 seconds.");
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts the command and returns while it runs, for commands that wait for something the test does (a device code's approval).</summary>
+    public CliProcess Start(params string[] args)
+        => new(Process.Start(StartInfo(new Dictionary<string, string>(), args)) ?? throw new InvalidOperationException("tessera did not start."), args);
+
+    private ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -51,27 +82,7 @@ public sealed class TesseraCli(string configDirectory)
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("tessera did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (input is not null)
-        {
-            await process.StandardInput.WriteLineAsync(input);
-        }
-
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"tessera {string.Join(' ', args)} did not finish within 90 seconds.");
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 
     private static string DotnetHost()

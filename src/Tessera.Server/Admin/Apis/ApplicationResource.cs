@@ -28,24 +28,9 @@ public static class ApplicationResource
             ["api"] = new
             {
                 requestedAccessTokenVersion = 2,
-                oauth2PermissionScopes = app.Oauth2PermissionScopes.Select(s => new
-                {
-                    id = s.Id,
-                    value = s.Value,
-                    type = s.Type,
-                    adminConsentDisplayName = s.AdminConsentDisplayName,
-                    userConsentDisplayName = s.UserConsentDisplayName,
-                    isEnabled = s.IsEnabled,
-                }),
+                oauth2PermissionScopes = PermissionScopes(app),
             },
-            ["appRoles"] = app.AppRoles.Select(r => new
-            {
-                id = r.Id,
-                value = r.Value,
-                displayName = r.DisplayName,
-                allowedMemberTypes = r.AllowedMemberTypes,
-                isEnabled = r.IsEnabled,
-            }),
+            ["appRoles"] = AppRoles(app),
             ["passwordCredentials"] = app.PasswordCredentials.OrderBy(c => c.StartDateTime).Select(c => PasswordCredentialResource(c)),
             ["keyCredentials"] = app.KeyCredentials.OrderBy(c => c.StartDateTime).Select(c => new
             {
@@ -59,6 +44,35 @@ public static class ApplicationResource
             }),
             ["@odata.etag"] = GraphResults.ETag(app.ConcurrencyStamp),
         };
+    }
+
+    /// <summary>The delegated permissions the application exposes (also shown by its service principal).</summary>
+    public static IEnumerable<object> PermissionScopes(Application app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Oauth2PermissionScopes.Select(s => new
+        {
+            id = s.Id,
+            value = s.Value,
+            type = s.Type,
+            adminConsentDisplayName = s.AdminConsentDisplayName,
+            userConsentDisplayName = s.UserConsentDisplayName,
+            isEnabled = s.IsEnabled,
+        });
+    }
+
+    /// <summary>The app roles the application defines (also shown by its service principal).</summary>
+    public static IEnumerable<object> AppRoles(Application app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.AppRoles.Select(r => new
+        {
+            id = r.Id,
+            value = r.Value,
+            displayName = r.DisplayName,
+            allowedMemberTypes = r.AllowedMemberTypes,
+            isEnabled = r.IsEnabled,
+        });
     }
 
     /// <summary>A secret's metadata; <c>secretText</c> only in the one response that creates it.</summary>

@@ -76,11 +76,25 @@ public sealed class GraphQuery<TEntity>
 #pragma warning restore CA1000
 
     /// <summary>Runs the query and builds the Graph collection response, with <c>@odata.nextLink</c> when more remain.</summary>
-    public async Task<IResult> RespondAsync<TKey>(
+    public Task<IResult> RespondAsync<TKey>(
         HttpRequest request, IQueryable<TEntity> source, Expression<Func<TEntity, TKey>> order,
         Func<TEntity, object> project, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(project);
+        return RespondAsync(request, source, order,
+            (page, _) => Task.FromResult<IReadOnlyList<object>>([.. page.Select(project)]), cancellationToken);
+    }
+
+    /// <summary>
+    /// The same, for items whose JSON needs more than their own row (names of the objects they refer to):
+    /// <paramref name="projectPage"/> gets the whole page at once, so it can look those up in one query.
+    /// </summary>
+    public async Task<IResult> RespondAsync<TKey>(
+        HttpRequest request, IQueryable<TEntity> source, Expression<Func<TEntity, TKey>> order,
+        Func<IReadOnlyList<TEntity>, CancellationToken, Task<IReadOnlyList<object>>> projectPage, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(projectPage);
         var filtered = Filter is null ? source : source.Where(Filter);
         var page = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
             filtered.OrderBy(order).Skip(Skip).Take(Top + 1), cancellationToken);
@@ -94,7 +108,8 @@ public sealed class GraphQuery<TEntity>
             response["@odata.count"] = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(filtered, cancellationToken);
         }
 
-        response["value"] = new JsonArray([.. page.Take(Top).Select(item => (JsonNode?)Shape(project(item)))]);
+        var items = await projectPage([.. page.Take(Top)], cancellationToken);
+        response["value"] = new JsonArray([.. items.Select(item => (JsonNode?)Shape(item))]);
         if (page.Count > Top)
         {
             response["@odata.nextLink"] = NextLink(request, Skip + Top);

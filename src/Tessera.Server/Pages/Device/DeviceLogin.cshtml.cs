@@ -102,7 +102,7 @@ public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDir
         {
             "approved" => "You are signed in on your device",
             "denied" => "Sign-in cancelled",
-            "refused" => "This application asked for something that does not exist; nothing was granted",
+            "refused" => "This application asked for something that does not exist or that you may not use; nothing was granted",
             _ => null,
         };
     }

@@ -3,6 +3,8 @@ using OpenIddict.Abstractions;
 using Tessera.Directory.Users;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
+using Tessera.Policy.ServicePrincipals;
+using Tessera.Server.Clients;
 using Tessera.Server.Protocol.Resources;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -21,11 +23,13 @@ public sealed record ConsentDecision(
 }
 
 /// <summary>
-/// Resolves the API a request names, checks its scopes exist, and finds the user's standing grant (a permanent
-/// OpenIddict authorization) that covers them. Refresh tokens hang off that grant, so revoking it ends them.
+/// Resolves the API a request names, checks its scopes exist and that the user may use the application and the API
+/// (service principals that require assignment), and finds the user's standing grant (a permanent OpenIddict
+/// authorization) that covers them. Refresh tokens hang off that grant, so revoking it ends them.
 /// </summary>
 public sealed class ConsentService(
     ResourceDirectory resources,
+    ClientDirectory clients,
     IOpenIddictApplicationManager applications,
     IOpenIddictAuthorizationManager authorizations)
 {
@@ -43,6 +47,17 @@ public sealed class ConsentService(
             return ConsentDecision.Failed(parsed.Error);
         }
 
+        var client = await clients.FindAsync(request.ClientId!, cancellationToken);
+        if (client is null || client.TenantId != tenantId)
+        {
+            return ConsentDecision.Failed(TesseraErrors.ClientNotInTenant);
+        }
+
+        if (await resources.AdmitUserAsync(client, user.Id, ProtocolStep.Authorization, cancellationToken) is { } notAssigned)
+        {
+            return ConsentDecision.Failed(notAssigned);
+        }
+
         ResourceInfo? resource = null;
         IReadOnlyList<string> apiScopes = [];
         IReadOnlyList<string> roles = [];
@@ -52,6 +67,11 @@ public sealed class ConsentService(
             if (resource is null)
             {
                 return ConsentDecision.Failed(TesseraErrors.ResourceUnknown.With(identifier));
+            }
+
+            if (await resources.AdmitAsync(resource, user.Id, TokenSubject.User, ProtocolStep.Authorization, cancellationToken) is { } refused)
+            {
+                return ConsentDecision.Failed(refused);
             }
 
             var exposed = resource.Scopes.Where(s => s.IsEnabled).Select(s => s.Value).ToList();

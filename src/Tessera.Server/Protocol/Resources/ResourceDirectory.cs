@@ -1,13 +1,24 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Applications;
 using Tessera.Directory.Storage;
+using Tessera.Policy.Errors;
+using Tessera.Policy.ServicePrincipals;
+using Tessera.Server.Clients;
 
 namespace Tessera.Server.Protocol.Resources;
 
-/// <summary>An API as the token endpoint sees it: its app id (the audience) and what it exposes.</summary>
-public sealed record ResourceInfo(Guid AppId, string DisplayName, IReadOnlyList<PermissionScope> Scopes, IReadOnlyList<AppRole> AppRoles);
+/// <summary>
+/// An API as the token endpoint sees it: its app id (the audience), what it exposes, and its service principal's
+/// switches (<c>accountEnabled</c>, <c>appRoleAssignmentRequired</c>).
+/// </summary>
+public sealed record ResourceInfo(
+    Guid AppId, string DisplayName, IReadOnlyList<PermissionScope> Scopes, IReadOnlyList<AppRole> AppRoles,
+    bool Enabled, bool AppRoleAssignmentRequired)
+{
+    public ServicePrincipalState ServicePrincipal => new(AppId, DisplayName, Enabled, AppRoleAssignmentRequired);
+}
 
-/// <summary>Finds the API a scope names, by identifier URI or app id, within one tenant.</summary>
+/// <summary>Finds the API a scope names, by identifier URI or app id, within one tenant, and who may have tokens for it.</summary>
 public sealed class ResourceDirectory(TesseraDbContext db)
 {
     public async Task<ResourceInfo?> FindAsync(Guid tenantId, string identifier, CancellationToken cancellationToken)
@@ -17,21 +28,62 @@ public sealed class ResourceDirectory(TesseraDbContext db)
         var app = Guid.TryParse(identifier, out var appId)
             ? await candidates.FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken)
             : await candidates.FirstOrDefaultAsync(a => a.IdentifierUris.Contains(identifier), cancellationToken);
-        return app is null ? null : new ResourceInfo(app.AppId, app.DisplayName, app.Oauth2PermissionScopes, app.AppRoles);
+        return app is null
+            ? null
+            : new ResourceInfo(
+                app.AppId, app.DisplayName, app.Oauth2PermissionScopes, app.AppRoles, app.ServicePrincipalEnabled, app.AppRoleAssignmentRequired);
     }
 
     /// <summary>The values of the enabled app roles of <paramref name="resource"/> assigned to a principal.</summary>
     public async Task<IReadOnlyList<string>> AssignedRolesAsync(ResourceInfo resource, Guid principalId, string memberType, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var roleIds = await db.AppRoleAssignments.AsNoTracking()
-            .Where(a => a.PrincipalId == principalId && a.ResourceAppId == resource.AppId)
-            .Select(a => a.AppRoleId)
-            .ToListAsync(cancellationToken);
+        var roleIds = await AssignedRoleIdsAsync(resource.AppId, principalId, cancellationToken);
         return resource.AppRoles
             .Where(r => r.IsEnabled && roleIds.Contains(r.Id) && r.AllowedMemberTypes.Contains(memberType))
             .Select(r => r.Value)
             .Distinct(StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>
+    /// Whether a token for <paramref name="resource"/> may be issued to the principal: the API is enabled and, when it
+    /// requires assignment, the principal holds one (looked up only then).
+    /// </summary>
+    public async Task<TesseraError?> AdmitAsync(ResourceInfo resource, Guid principalId, TokenSubject subject, ProtocolStep step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var assigned = resource.Enabled && resource.AppRoleAssignmentRequired &&
+                       await HoldsAssignmentAsync(resource, principalId, subject, cancellationToken);
+        return ServicePrincipalAccess.AsAudience(resource.ServicePrincipal, subject, assigned, step);
+    }
+
+    /// <summary>Whether a user may sign in to <paramref name="client"/>: when it requires assignment, the user holds one.</summary>
+    public async Task<TesseraError?> AdmitUserAsync(ClientInfo client, Guid userId, ProtocolStep step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (!client.AppRoleAssignmentRequired)
+        {
+            return null;
+        }
+
+        var registration = await FindAsync(client.TenantId, client.AppId.ToString("D"), cancellationToken);
+        var assigned = registration is not null && await HoldsAssignmentAsync(registration, userId, TokenSubject.User, cancellationToken);
+        return ServicePrincipalAccess.UserSignIn(client.ServicePrincipal, assigned, step);
+    }
+
+    /// <summary>An assignment counts when it is default access or names an enabled role for the principal's kind.</summary>
+    private async Task<bool> HoldsAssignmentAsync(ResourceInfo resource, Guid principalId, TokenSubject subject, CancellationToken cancellationToken)
+    {
+        var memberType = subject == TokenSubject.Application ? "Application" : "User";
+        var roleIds = await AssignedRoleIdsAsync(resource.AppId, principalId, cancellationToken);
+        return roleIds.Contains(Guid.Empty) ||
+               resource.AppRoles.Any(r => r.IsEnabled && roleIds.Contains(r.Id) && r.AllowedMemberTypes.Contains(memberType));
+    }
+
+    private Task<List<Guid>> AssignedRoleIdsAsync(Guid resourceAppId, Guid principalId, CancellationToken cancellationToken)
+        => db.AppRoleAssignments.AsNoTracking()
+            .Where(a => a.PrincipalId == principalId && a.ResourceAppId == resourceAppId)
+            .Select(a => a.AppRoleId)
+            .ToListAsync(cancellationToken);
 }

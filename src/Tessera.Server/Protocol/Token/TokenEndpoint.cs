@@ -6,6 +6,8 @@ using OpenIddict.Server.AspNetCore;
 using Tessera.Directory.Users;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
+using Tessera.Policy.ServicePrincipals;
+using Tessera.Server.Clients;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
 using Tessera.Server.Tenancy;
@@ -16,7 +18,8 @@ namespace Tessera.Server.Protocol.Token;
 /// <summary>
 /// The token endpoint after OpenIddict has authenticated the client and validated the grant:
 /// client credentials get an app-only token; codes and refresh tokens get a user token rebuilt from the
-/// directory, so that a disabled user or a changed role takes effect at the next refresh.
+/// directory, so that a disabled user, a changed role or a lost app role assignment takes effect at the next refresh.
+/// A disabled client never gets here (<see cref="RejectDisabledClients"/>); a disabled API is refused as audience.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -29,7 +32,7 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext http, ResourceDirectory resources, AdminRoleLookup adminRoles, UserManager<DirectoryUser> users, TimeProvider time)
+        HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, UserManager<DirectoryUser> users, TimeProvider time)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
         var tenant = http.RequireTenant();
@@ -41,7 +44,7 @@ public static class TokenEndpoint
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
-            return await RedeemAsync(http, request, tenant, resources, adminRoles, users, time);
+            return await RedeemAsync(http, request, tenant, resources, clients, adminRoles, users, time);
         }
 
         // OpenIddict refuses every other grant type before this point.
@@ -69,6 +72,11 @@ public static class TokenEndpoint
         }
 
         var clientId = Guid.Parse(request.ClientId!);
+        if (await resources.AdmitAsync(resource, clientId, TokenSubject.Application, ProtocolStep.Token, cancellationToken) is { } refused)
+        {
+            return ProtocolResults.Reject(refused);
+        }
+
         var roles = await resources.AssignedRolesAsync(resource, clientId, "Application", cancellationToken);
         var principal = TokenPrincipals.ForApplication(
             tenant.Id, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), resource, roles, scopes[0]);
@@ -76,8 +84,8 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> RedeemAsync(
-        HttpContext http, OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, AdminRoleLookup adminRoles,
-        UserManager<DirectoryUser> users, TimeProvider time)
+        HttpContext http, OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, ClientDirectory clients,
+        AdminRoleLookup adminRoles, UserManager<DirectoryUser> users, TimeProvider time)
     {
         var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var granted = result.Principal ?? throw new InvalidOperationException("OpenIddict validated the grant but returned no principal.");
@@ -86,6 +94,18 @@ public static class TokenEndpoint
         if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id)
         {
             return ProtocolResults.Reject(TesseraErrors.UserDisabled);
+        }
+
+        // The application the user signed in to may admit assigned users only.
+        var client = await clients.FindAsync(request.ClientId!, http.RequestAborted);
+        if (client is null)
+        {
+            return ProtocolResults.Reject(TesseraErrors.ClientNotInTenant);
+        }
+
+        if (await resources.AdmitUserAsync(client, user.Id, ProtocolStep.Token, http.RequestAborted) is { } notAssigned)
+        {
+            return ProtocolResults.Reject(notAssigned);
         }
 
         // A refresh may narrow the scopes (OpenIddict has checked they were granted); otherwise keep them.
@@ -100,6 +120,11 @@ public static class TokenEndpoint
             if (resource is null)
             {
                 return ProtocolResults.Reject(TesseraErrors.ResourceUnknown.With(identifier));
+            }
+
+            if (await resources.AdmitAsync(resource, user.Id, TokenSubject.User, ProtocolStep.Token, http.RequestAborted) is { } refused)
+            {
+                return ProtocolResults.Reject(refused);
             }
 
             var exposed = resource.Scopes.Where(s => s.IsEnabled).Select(s => s.Value).ToList();

@@ -408,7 +408,10 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("PrincipalId", "ResourceAppId");
+                    b.HasIndex("ResourceAppId");
+
+                    b.HasIndex("PrincipalId", "ResourceAppId", "AppRoleId")
+                        .IsUnique();
 
                     b.ToTable("AppRoleAssignments");
                 });
@@ -421,6 +424,9 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
 
                     b.Property<Guid>("AppId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("AppRoleAssignmentRequired")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid>("ConcurrencyStamp")
                         .IsConcurrencyToken()
@@ -448,6 +454,9 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.PrimitiveCollection<List<string>>("PublicClientRedirectUris")
                         .IsRequired()
                         .HasColumnType("text[]");
+
+                    b.Property<bool>("ServicePrincipalEnabled")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("SignInAudience")
                         .IsRequired()

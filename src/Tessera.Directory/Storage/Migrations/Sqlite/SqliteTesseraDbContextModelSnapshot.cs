@@ -396,7 +396,10 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("PrincipalId", "ResourceAppId");
+                    b.HasIndex("ResourceAppId");
+
+                    b.HasIndex("PrincipalId", "ResourceAppId", "AppRoleId")
+                        .IsUnique();
 
                     b.ToTable("AppRoleAssignments");
                 });
@@ -409,6 +412,9 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
 
                     b.Property<Guid>("AppId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AppRoleAssignmentRequired")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("ConcurrencyStamp")
                         .IsConcurrencyToken()
@@ -436,6 +442,9 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.PrimitiveCollection<string>("PublicClientRedirectUris")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("ServicePrincipalEnabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SignInAudience")
                         .IsRequired()
