@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 using Tessera.Server.Hosting;
 using Tessera.Server.Tests.Infrastructure;
@@ -49,6 +51,32 @@ public sealed class RestartTests
             });
             Assert.True(result.IsValid, result.Exception?.Message);
             Assert.NotEqual(firstToken, secondToken);
+        }
+
+        System.IO.Directory.Delete(data, recursive: true);
+    }
+
+    [Fact]
+    public async Task Restart_AdminApiFromAnOlderVersion_GainsTheNewPermissions()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "tessera-tests", Guid.NewGuid().ToString("N"));
+        var storage = TestStorage.NewConnectionArguments();
+        await using (var app = await TesseraServerFixture.StartServerAsync(data, storage))
+        {
+            // As a tenant created before AppRoleAssignment.ReadWrite.All existed.
+            await using var scope = app.Web.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<Tessera.Directory.Storage.TesseraDbContext>();
+            var api = await db.Applications.SingleAsync(a => a.IdentifierUris.Contains(Tessera.Policy.Admin.AdminPermissions.ApiIdentifier));
+            api.AppRoles = [.. api.AppRoles.Where(r => r.Value != "AppRoleAssignment.ReadWrite.All")];
+            await db.SaveChangesAsync();
+        }
+
+        await using (var restarted = await TesseraServerFixture.StartServerAsync(data, storage))
+        {
+            await using var scope = restarted.Web.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<Tessera.Directory.Storage.TesseraDbContext>();
+            var api = await db.Applications.AsNoTracking().SingleAsync(a => a.IdentifierUris.Contains(Tessera.Policy.Admin.AdminPermissions.ApiIdentifier));
+            Assert.Equal(Tessera.Policy.Admin.AdminPermissions.All.Order(), api.AppRoles.Select(r => r.Value).Order());
         }
 
         System.IO.Directory.Delete(data, recursive: true);

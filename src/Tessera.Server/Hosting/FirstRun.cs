@@ -111,6 +111,31 @@ public sealed partial class FirstRun(
         RedirectUris = [CliRedirectUri],
     };
 
+    /// <summary>
+    /// Brings every tenant's admin API registration up to the permissions this version defines: a permission added in
+    /// a later version becomes grantable in tenants created before it. Existing roles and scopes are left as they are.
+    /// </summary>
+    public async Task UpgradeAdminApisAsync(CancellationToken cancellationToken)
+    {
+        var apis = await db.Applications.Where(a => a.IdentifierUris.Contains(AdminPermissions.ApiIdentifier)).ToListAsync(cancellationToken);
+        foreach (var api in apis)
+        {
+            var missingRoles = AdminPermissions.All.Where(p => !api.AppRoles.Exists(r => r.Value == p)).ToList();
+            var missingScopes = AdminPermissions.All.Where(p => !api.Oauth2PermissionScopes.Exists(s => s.Value == p)).ToList();
+            if (missingRoles.Count == 0 && missingScopes.Count == 0)
+            {
+                continue;
+            }
+
+            var template = AdminApi();
+            api.AppRoles = [.. api.AppRoles, .. template.AppRoles.Where(r => missingRoles.Contains(r.Value))];
+            api.Oauth2PermissionScopes = [.. api.Oauth2PermissionScopes, .. template.Scopes.Where(s => missingScopes.Contains(s.Value))];
+            api.ConcurrencyStamp = Guid.NewGuid();
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     private static NewApplication AdminApi() => new("Tessera admin API")
     {
         IdentifierUris = [AdminPermissions.ApiIdentifier],

@@ -116,7 +116,9 @@ public sealed class TesseraApp : IAsyncDisposable
         Origin = string.IsNullOrWhiteSpace(configured) ? LocalOrigin() : configured.TrimEnd('/');
 
         await using var scope = Web.Services.CreateAsyncScope();
-        var tenant = await scope.ServiceProvider.GetRequiredService<FirstRun>().EnsureAsync(Origin, cancellationToken);
+        var firstRun = scope.ServiceProvider.GetRequiredService<FirstRun>();
+        await firstRun.UpgradeAdminApisAsync(cancellationToken);
+        var tenant = await firstRun.EnsureAsync(Origin, cancellationToken);
         FirstTenantId = tenant.Id;
         var data = Web.Services.GetRequiredService<DataFolder>();
         Console.WriteLine($"""
@@ -124,7 +126,7 @@ public sealed class TesseraApp : IAsyncDisposable
               tenant      {tenant.DisplayName} ({tenant.Id:D})
               discovery   {Origin}/{tenant.Id:D}/v2.0/.well-known/openid-configuration
               bootstrap   {data.File(FirstRun.BootstrapFile)}
-              cli client  {(await scope.ServiceProvider.GetRequiredService<FirstRun>().CliClientIdAsync(tenant.Id, cancellationToken))?.ToString("D") ?? "none"}
+              cli client  {(await firstRun.CliClientIdAsync(tenant.Id, cancellationToken))?.ToString("D") ?? "none"}
             """);
     }
 
