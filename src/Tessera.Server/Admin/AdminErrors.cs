@@ -23,4 +23,8 @@ public static class AdminErrors
         "This endpoint declares no permission and is closed until it does.");
     public static readonly TesseraError UnknownRole = new("TSR4009", "Request_BadRequest",
         "roleDefinitionId: '{0}' is not a built-in role. GET /admin/v1/roleManagement/directory/roleDefinitions lists them.");
+    public static readonly TesseraError SystemRegistration = new("TSR4010", "Authorization_RequestDenied",
+        "The admin API's registration belongs to the platform and cannot be changed or deleted; its permissions are kept current by the server.");
+    public static readonly TesseraError PrivilegedApplication = new("TSR4011", "Authorization_RequestDenied",
+        "This application holds the admin permission {0}, which you do not hold; changing it (credentials, owners, redirect URIs) would let you act with that permission. Ask someone who holds it.");
 }

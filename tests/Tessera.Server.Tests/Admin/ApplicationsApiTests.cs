@@ -354,4 +354,41 @@ public sealed class ApplicationsApiTests(TesseraServerFixture server) : IClassFi
         Assert.Equal("audited, renamed", rename["newValue"]!.GetValue<string>());
         Assert.Equal(server.Bootstrap.ClientId, mine[0]!["initiatedBy"]!["app"]!["appId"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task ApplicationAdmin_CannotTakeOverAMorePrivilegedApplication()
+    {
+        using var appAdmin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.ApplicationReadWriteAll);
+        var bootstrapObjectId = await server.Directory.QueryAsync(db => db.Applications.Where(a => a.AppId == Guid.Parse(server.Bootstrap.ClientId)).Select(a => a.Id).FirstAsync());
+
+        GraphAssert.Error(HttpStatusCode.Forbidden, "TSR4011", await appAdmin.JsonAsync(HttpMethod.Post, $"applications/{bootstrapObjectId}/addPassword", new { }));
+        GraphAssert.Error(HttpStatusCode.Forbidden, "TSR4011", await appAdmin.JsonAsync(HttpMethod.Patch, $"applications/{bootstrapObjectId}",
+            new { web = new { redirectUris = new[] { "https://attacker.example/cb" } } }));
+        GraphAssert.Error(HttpStatusCode.Forbidden, "TSR4011", await appAdmin.JsonAsync(HttpMethod.Delete, $"applications/{bootstrapObjectId}"));
+    }
+
+    [Fact]
+    public async Task AdminApiRegistration_CannotBeRewrittenEvenByTheTopPermission()
+    {
+        using var admin = await AdminClient.BootstrapAsync(server);
+        var adminApiAppId = await AdminClient.AdminApiAppIdAsync(server);
+        var adminApiObjectId = await server.Directory.QueryAsync(db => db.Applications.Where(a => a.AppId == adminApiAppId).Select(a => a.Id).FirstAsync());
+        GraphAssert.Error(HttpStatusCode.Forbidden, "TSR4010", await admin.JsonAsync(HttpMethod.Patch, $"applications/{adminApiObjectId}",
+            new { appRoles = new[] { new { value = "Directory.ReadWrite.All", allowedMemberTypes = new[] { "Application" } } } }));
+        GraphAssert.Error(HttpStatusCode.Forbidden, "TSR4010", await admin.JsonAsync(HttpMethod.Patch, $"applications/{adminApiObjectId}", new { identifierUris = Array.Empty<string>() }));
+        GraphAssert.Error(HttpStatusCode.Forbidden, "TSR4010", await admin.JsonAsync(HttpMethod.Delete, $"applications/{adminApiObjectId}"));
+    }
+
+    [Fact]
+    public async Task AppCaller_DeletedOrStrippedOfItsRole_LosesAccessAtOnce()
+    {
+        using var reader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.ApplicationReadAll);
+        Assert.Equal(HttpStatusCode.OK, (await reader.JsonAsync(HttpMethod.Get, "applications")).Status);
+
+        await server.Directory.QueryAsync(db => db.AppRoleAssignments.Where(a => a.PrincipalId == reader.ClientId).ExecuteDeleteAsync());
+        GraphAssert.Error(HttpStatusCode.Forbidden, "TSR4002", await reader.JsonAsync(HttpMethod.Get, "applications"));
+
+        await server.Directory.QueryAsync(db => db.Applications.Where(a => a.AppId == reader.ClientId).ExecuteDeleteAsync());
+        GraphAssert.Error(HttpStatusCode.Unauthorized, "TSR4001", await reader.JsonAsync(HttpMethod.Get, "applications"));
+    }
 }

@@ -12,6 +12,26 @@ namespace Tessera.Server.Admin.Access;
 /// </summary>
 public sealed class AdminCallers(TesseraDbContext db)
 {
+    /// <summary>The admin-API app roles an application holds now, by value.</summary>
+    public static async Task<IReadOnlyList<string>> AdminApiRolesHeldAsync(TesseraDbContext db, Guid tenantId, Guid appId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var adminApi = await db.Applications.AsNoTracking()
+            .Where(a => a.TenantId == tenantId && a.IdentifierUris.Contains(AdminPermissions.ApiIdentifier))
+            .Select(a => new { a.AppId, a.AppRoles })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (adminApi is null)
+        {
+            return [];
+        }
+
+        var roleIds = await db.AppRoleAssignments.AsNoTracking()
+            .Where(a => a.PrincipalId == appId && a.ResourceAppId == adminApi.AppId)
+            .Select(a => a.AppRoleId)
+            .ToListAsync(cancellationToken);
+        return adminApi.AppRoles.Where(r => r.IsEnabled && roleIds.Contains(r.Id)).Select(r => r.Value).ToList();
+    }
+
     public async Task<AdminCaller?> ResolveAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
@@ -24,8 +44,19 @@ public sealed class AdminCallers(TesseraDbContext db)
         var clientId = principal.FindFirst("azp")?.Value ?? string.Empty;
         if (principal.FindFirst("idtyp")?.Value == "app")
         {
-            var roles = principal.FindAll("roles").Select(c => c.Value);
-            return new AdminCaller(tenantId, objectId, clientId, true, clientId, AdminPermissions.Expand(roles));
+            // Read from the directory on each request, as for people: deleting or disabling the application, or
+            // removing its role, takes effect now rather than when its token expires.
+            var app = await db.Applications.AsNoTracking()
+                .Where(a => a.AppId == objectId && a.TenantId == tenantId && a.ServicePrincipalEnabled)
+                .Select(a => new { a.DisplayName })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (app is null)
+            {
+                return null;
+            }
+
+            var roles = await AdminApiRolesHeldAsync(db, tenantId, objectId, cancellationToken);
+            return new AdminCaller(tenantId, objectId, clientId, true, app.DisplayName, AdminPermissions.Expand(roles));
         }
 
         var user = await db.Users.AsNoTracking()

@@ -149,18 +149,14 @@ public static class ApplicationsApi
             return denied;
         }
 
-        if (app!.IdentifierUris.Contains(AdminPermissions.ApiIdentifier))
-        {
-            return GraphResults.BadRequest(RegistrationErrors.ReadOnlyProperty.With("the admin API registration (it cannot be deleted)"));
-        }
-
-        db.Applications.Remove(app);
-        db.ApplicationOwners.RemoveRange(db.ApplicationOwners.Where(o => o.ApplicationId == app.Id));
-        db.AppRoleAssignments.RemoveRange(db.AppRoleAssignments.Where(a => a.PrincipalId == app.AppId || a.ResourceAppId == app.AppId));
-        await audit.RecordAsync(caller, Category, "Delete application", new AuditTarget(app.Id.ToString(), "Application", app.DisplayName), http.RequestAborted);
+        var doomed = app!;
+        db.Applications.Remove(doomed);
+        db.ApplicationOwners.RemoveRange(db.ApplicationOwners.Where(o => o.ApplicationId == doomed.Id));
+        db.AppRoleAssignments.RemoveRange(db.AppRoleAssignments.Where(a => a.PrincipalId == doomed.AppId || a.ResourceAppId == doomed.AppId));
+        await audit.RecordAsync(caller, Category, "Delete application", new AuditTarget(doomed.Id.ToString(), "Application", doomed.DisplayName), http.RequestAborted);
         return await AdminWrites.SaveAsync(db, http, async () =>
         {
-            if (await clients.FindByClientIdAsync(app.AppId.ToString("D"), http.RequestAborted) is { } client)
+            if (await clients.FindByClientIdAsync(doomed.AppId.ToString("D"), http.RequestAborted) is { } client)
             {
                 await clients.DeleteAsync(client, http.RequestAborted);
             }
@@ -382,6 +378,22 @@ public static class ApplicationsApi
             return caller.Has(AdminPermissions.ApplicationReadAll)
                 ? (null, GraphResults.Forbidden(AdminErrors.NotOwner))
                 : (null, GraphResults.NotFound(id.ToString()));
+        }
+
+        // The admin API's own registration belongs to the platform: its roles, scopes and identifier are what every
+        // admin permission means, so no caller may rewrite them (start-up keeps them current).
+        if (app.IdentifierUris.Contains(AdminPermissions.ApiIdentifier))
+        {
+            return (null, GraphResults.Forbidden(AdminErrors.SystemRegistration));
+        }
+
+        // Whoever can add a credential to an application can act as it: only a caller holding every admin permission
+        // the application holds may change it, or Application.ReadWrite.All would be one secret away from the top.
+        var held = await AdminCallers.AdminApiRolesHeldAsync(db, caller.TenantId, app.AppId, http.RequestAborted);
+        var beyondCaller = held.FirstOrDefault(permission => !caller.Has(permission));
+        if (beyondCaller is not null)
+        {
+            return (null, GraphResults.Forbidden(AdminErrors.PrivilegedApplication.With(beyondCaller)));
         }
 
         return GraphResults.IfMatchAllows(http.Request, app.ConcurrencyStamp)
