@@ -115,4 +115,8 @@ public static class ApiBodies
 
         return [.. array.Select(item => item!.GetValue<string>())];
     }
+
+    /// <summary>The text of a node that is a JSON string; null for anything else (a number, an object, absent).</summary>
+    public static string? Text(JsonNode? node)
+        => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 }

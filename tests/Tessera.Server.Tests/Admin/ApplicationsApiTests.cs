@@ -69,6 +69,11 @@ public sealed class ApplicationsApiTests(TesseraServerFixture server) : IClassFi
     [InlineData("[1,2]", "TSR3018")]
     [InlineData("{not json", "TSR3018")]
     [InlineData("{\"displayName\":42}", "TSR3018")]
+    [InlineData("{\"displayName\":\"x\",\"web\":[1]}", "TSR3018")]
+    [InlineData("{\"displayName\":\"x\",\"api\":[]}", "TSR3018")]
+    [InlineData("{\"displayName\":\"x\",\"appRoles\":[{\"value\":\"A\",\"allowedMemberTypes\":null}]}", "TSR3018")]
+    [InlineData("{\"displayName\":\"x\",\"appRoles\":[null]}", "TSR3018")]
+    [InlineData("{\"displayName\":\"x\",\"keyCredentials\":[{\"key\":42,\"keyId\":7}]}", "TSR3013")]
     public async Task Create_BreaksARule_400NamingTheRuleAndNothingWritten(string body, string code)
     {
         using var admin = await AdminClient.BootstrapAsync(server);
@@ -212,6 +217,14 @@ public sealed class ApplicationsApiTests(TesseraServerFixture server) : IClassFi
         {
             keyCredentials = new[] { new { type = "AsymmetricX509Cert", key = Convert.ToBase64String(expired.Export(X509ContentType.Cert)) } },
         }));
+    }
+
+    [Fact]
+    public async Task Owners_NonTextReference_400()
+    {
+        using var admin = await AdminClient.BootstrapAsync(server);
+        var (_, created) = await admin.JsonAsync(HttpMethod.Post, "applications", new { displayName = "ref" });
+        GraphAssert.Error(HttpStatusCode.BadRequest, "TSR3018", await admin.JsonAsync(HttpMethod.Post, $"applications/{created!["id"]}/owners/$ref", "{\"@odata.id\":42}"));
     }
 
     [Fact]

@@ -20,6 +20,8 @@ public static class ApplicationChanges
 {
     public sealed record Outcome(IReadOnlyList<ModifiedProperty> Modified, TesseraError? Error);
 
+    private static readonly string[] ObjectProperties = ["web", "spa", "publicClient", "api"];
+
     private static readonly HashSet<string> ReadOnly = new(StringComparer.Ordinal)
     {
         "id", "appId", "createdDateTime", "passwordCredentials", "publisherDomain",
@@ -36,6 +38,12 @@ public static class ApplicationChanges
         if (readOnly is not null)
         {
             return Fail(RegistrationErrors.ReadOnlyProperty.With(readOnly + (readOnly == "passwordCredentials" ? " (use addPassword)" : string.Empty)));
+        }
+
+        var notObject = ObjectProperties.FirstOrDefault(name => body[name] is not (null or JsonObject));
+        if (notObject is not null)
+        {
+            return Fail(RegistrationErrors.Malformed.With($"'{notObject}' must be a JSON object."));
         }
 
         var displayName = ApiBodies.OptionalString(body, "displayName", 256, out var error);
@@ -173,7 +181,7 @@ public static class ApplicationChanges
                 return Fail(scopesError);
             }
 
-            if (scopes!.Any(s => string.IsNullOrWhiteSpace(s.Value) || s.Value.Contains(' ', StringComparison.Ordinal) || s.Type is not ("User" or "Admin")))
+            if (scopes!.Any(s => s is null || string.IsNullOrWhiteSpace(s.Value) || s.Value.Contains(' ', StringComparison.Ordinal) || s.Type is not ("User" or "Admin")))
             {
                 return Fail(RegistrationErrors.Malformed.With("each api.oauth2PermissionScopes entry needs a value without spaces and a type of User or Admin."));
             }
@@ -191,8 +199,8 @@ public static class ApplicationChanges
                 return Fail(rolesError);
             }
 
-            if (roles!.Any(r => string.IsNullOrWhiteSpace(r.Value) || r.Value.Contains(' ', StringComparison.Ordinal) ||
-                                r.AllowedMemberTypes.Count == 0 || r.AllowedMemberTypes.Any(t => t is not ("User" or "Application"))))
+            if (roles!.Any(r => r is null || string.IsNullOrWhiteSpace(r.Value) || r.Value.Contains(' ', StringComparison.Ordinal) ||
+                                r.AllowedMemberTypes is not { Count: > 0 } || r.AllowedMemberTypes.Any(t => t is not ("User" or "Application"))))
             {
                 return Fail(RegistrationErrors.Malformed.With("each appRoles entry needs a value without spaces and allowedMemberTypes of User and/or Application."));
             }
@@ -228,7 +236,7 @@ public static class ApplicationChanges
         var added = new List<KeyCredential>();
         foreach (var item in array.OfType<JsonObject>())
         {
-            if (Guid.TryParse(item["keyId"]?.GetValue<string>(), out var keyId) && app.KeyCredentials.Any(k => k.KeyId == keyId) && item["key"] is null)
+            if (Guid.TryParse(ApiBodies.Text(item["keyId"]), out var keyId) && app.KeyCredentials.Any(k => k.KeyId == keyId) && item["key"] is null)
             {
                 keep.Add(keyId);
                 continue;
@@ -237,7 +245,7 @@ public static class ApplicationChanges
             X509Certificate2 certificate;
             try
             {
-                certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(item["key"]?.GetValue<string>() ?? string.Empty));
+                certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(ApiBodies.Text(item["key"]) ?? string.Empty));
             }
             catch (Exception exception) when (exception is FormatException or CryptographicException or InvalidOperationException)
             {
@@ -260,7 +268,7 @@ public static class ApplicationChanges
                 {
                     KeyId = Guid.NewGuid(),
                     ApplicationId = app.Id,
-                    DisplayName = item["displayName"]?.GetValue<string>() ?? certificate.Subject,
+                    DisplayName = ApiBodies.Text(item["displayName"]) ?? certificate.Subject,
                     Key = Convert.ToBase64String(certificate.Export(X509ContentType.Cert)),
                     Thumbprint = Base64UrlEncoder.Encode(certificate.GetCertHash(HashAlgorithmName.SHA256)),
                     StartDateTime = certificate.NotBefore.ToUniversalTime(),

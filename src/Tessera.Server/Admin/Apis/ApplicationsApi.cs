@@ -287,7 +287,7 @@ public static class ApplicationsApi
         }
 
         // Graph sends {"@odata.id": "https://.../directoryObjects/{id}"}; a bare {"id": ...} is accepted too.
-        var reference = (body.Json!["@odata.id"] ?? body.Json["id"])?.GetValue<string>() ?? string.Empty;
+        var reference = ApiBodies.Text(body.Json!["@odata.id"] ?? body.Json["id"]) ?? string.Empty;
         if (!Guid.TryParse(reference.Split('/').Last(), out var ownerId))
         {
             return GraphResults.BadRequest(RegistrationErrors.Malformed.With("@odata.id must name a user by id (…/directoryObjects/{id})."));
