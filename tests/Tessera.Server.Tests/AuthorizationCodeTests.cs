@@ -29,6 +29,7 @@ public sealed class AuthorizationCodeTests(TesseraServerFixture server) : IClass
         Assert.Equal("at+jwt", access.Typ);
         Assert.Equal(api.AppId.ToString("D"), access.Audiences.Single());
         Assert.Equal("Orders.Read", access.GetClaim("scp").Value);
+        Assert.Contains($"{api.IdentifierUris[0]}/Orders.Read", tokens.Json.GetProperty("scope").GetString()!.Split(' '));
         Assert.Equal(user.Id.ToString("D"), access.GetClaim("oid").Value);
         Assert.Equal(user.Id.ToString("D"), access.Subject);
         Assert.Equal(client.ClientId, access.GetClaim("azp").Value);

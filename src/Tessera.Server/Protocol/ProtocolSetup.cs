@@ -96,6 +96,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(ReportBadClientAssertionsAsInvalidClient.Descriptor);
                 server.AddEventHandler(SkipAccessTokenStorage.Descriptor);
                 server.AddEventHandler(RemoveApiScopesFromScopeClaim.Descriptor);
+                server.AddEventHandler(ReportGrantedScopes.Descriptor);
                 server.AddEventHandler(UseActiveSigningKey.Descriptor);
                 server.AddEventHandler(PublishSigningKeys.Descriptor);
                 server.AddEventHandler(TrustPublishedSigningKeys.Descriptor);
