@@ -99,4 +99,22 @@ public sealed class ClientAssertionTests(TesseraServerFixture server) : IClassFi
         var response = await RequestAsync(http, otherId, Assertion(certificate, clientId));
         Assert.Contains(response.Error, new[] { "invalid_client", "invalid_grant" });
     }
+
+    [Fact]
+    public async Task PrivateKeyJwt_SameAssertionTwice_SecondRefused()
+    {
+        var (clientId, certificate) = await DaemonWithCertificateAsync();
+        using var http = server.CreateHttpClient();
+        var assertion = Assertion(certificate, clientId);
+        (await RequestAsync(http, clientId, assertion)).AssertSuccess();
+        (await RequestAsync(http, clientId, assertion)).AssertError("invalid_client", "TSR2033");
+    }
+
+    [Fact]
+    public async Task PrivateKeyJwt_ValidForAYear_Refused()
+    {
+        var (clientId, certificate) = await DaemonWithCertificateAsync();
+        using var http = server.CreateHttpClient();
+        (await RequestAsync(http, clientId, Assertion(certificate, clientId, expires: DateTime.UtcNow.AddDays(365)))).AssertError("invalid_client", "TSR2032");
+    }
 }

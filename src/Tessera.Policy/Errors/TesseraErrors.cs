@@ -82,4 +82,8 @@ public static class TesseraErrors
         "The API '{0}' admits only applications that hold one of its app roles (appRoleAssignmentRequired), and this application holds none. An administrator grants one with POST /admin/v1/servicePrincipals/{1}/appRoleAssignedTo.");
     public static readonly TesseraError UserNotAssigned = new("TSR2031", "access_denied",
         "The user is not assigned to '{0}', which admits only assigned users (appRoleAssignmentRequired). Ask an administrator to assign you: POST /admin/v1/servicePrincipals/{1}/appRoleAssignedTo.");
+    public static readonly TesseraError AssertionLifetime = new("TSR2032", "invalid_client",
+        "The client assertion must carry a jti and expire within 10 minutes of its use. Sign a short-lived assertion for every request.");
+    public static readonly TesseraError AssertionReplayed = new("TSR2033", "invalid_client",
+        "This client assertion was already used. Sign a new one, with a fresh jti, for every request.");
 }

@@ -93,6 +93,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(RejectDisabledClients.Descriptor);
                 server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
                 server.AddEventHandler(TypeGenericAssertionsAsClientAssertions.Descriptor);
+                server.AddEventHandler(RejectReplayedClientAssertions.Descriptor);
                 server.AddEventHandler(ReportBadClientAssertionsAsInvalidClient.Descriptor);
                 server.AddEventHandler(SkipAccessTokenStorage.Descriptor);
                 server.AddEventHandler(RemoveApiScopesFromScopeClaim.Descriptor);
