@@ -11,10 +11,15 @@ namespace Tessera.Cli.Commands;
 /// <summary>
 /// <c>tessera audit</c>: the tenant's tamper-evident change log (<c>/auditLogs/directoryAudits</c>). <c>verify</c>
 /// recomputes the hash chain here with the server's own chain code, trusting nothing the server concludes.
+/// <c>signins</c> reads the sign-in log (<c>/auditLogs/signIns</c>).
 /// </summary>
 internal static class AuditCommands
 {
     private const string Path = "auditLogs/directoryAudits";
+    private const string SignInsPath = "auditLogs/signIns";
+
+    /// <summary>The sign-in log only grows: without <c>--top</c>, one page of the newest.</summary>
+    private const int DefaultSignIns = 100;
 
     private static readonly Column[] ListColumns =
     [
@@ -27,11 +32,22 @@ internal static class AuditCommands
         new("Result", e => e.Text("result")),
     ];
 
+    private static readonly Column[] SignInColumns =
+    [
+        new("Time", e => e.Date("createdDateTime").Display()),
+        new("User", e => e.Text("userPrincipalName") ?? (e.Strings("signInEventTypes").Contains("servicePrincipal") ? "(application)" : null)),
+        new("App", e => e.Text("appDisplayName") ?? e.Text("appId")),
+        new("Result", e => e["status"].Text("errorCode") is { } code && code != "0" ? $"Failure {code}" : "Success"),
+        new("Reason", e => e["status"].Text("failureReason")),
+        new("IP", e => e.Text("ipAddress")),
+    ];
+
     public static Command Create(CliRuntime runtime)
         => new("audit", "The tenant's audit log: list entries and verify the hash chain that makes it tamper-evident.")
         {
             ListCommand(runtime),
             VerifyCommand(runtime),
+            SignInsCommand(runtime),
         };
 
     private static Command ListCommand(CliRuntime runtime)
@@ -46,6 +62,33 @@ internal static class AuditCommands
             var entries = await context.Api().ListAsync(Path, ListOptions.Query(filter), parse.GetValue(top), cancellationToken).ConfigureAwait(false);
             context.Printer.Result(new JsonObject { ["value"] = new JsonArray([.. entries]) },
                 () => context.Printer.Table(entries, ListColumns, "No audit entries."));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command SignInsCommand(CliRuntime runtime)
+    {
+        var top = ListOptions.Top("sign-ins");
+        top.Description = $"Show the newest N sign-ins (1-999; {DefaultSignIns} unless given).";
+        var user = new Option<string?>("--user") { Description = "Only sign-ins of this user name (as typed, for names that match nobody).", HelpName = "upn" };
+        var app = new Option<string?>("--app") { Description = "Only sign-ins to this application (its app id).", HelpName = "appId" };
+        var failures = new Option<bool>("--failures") { Description = "Only failed sign-ins." };
+        var command = new Command("signins", "List sign-ins (people and applications, successful or not), newest first.") { top, user, app, failures };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = runtime.For(parse);
+            string?[] conditions =
+            [
+                parse.GetValue(user) is { } upn ? $"userPrincipalName eq {AdminApiClient.Literal(upn)}" : null,
+                parse.GetValue(app) is { } appId ? $"appId eq {AdminApiClient.Literal(appId)}" : null,
+                parse.GetValue(failures) ? "result eq 'failure'" : null,
+            ];
+            var filter = string.Join(" and ", conditions.OfType<string>());
+            var signIns = await context.Api().ListAsync(SignInsPath, ListOptions.Query(filter.Length == 0 ? null : filter),
+                parse.GetValue(top) ?? DefaultSignIns, cancellationToken).ConfigureAwait(false);
+            context.Printer.Result(new JsonObject { ["value"] = new JsonArray([.. signIns]) },
+                () => context.Printer.Table(signIns, SignInColumns, "No sign-ins."));
             return ExitCodes.Ok;
         });
         return command;

@@ -34,6 +34,7 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<DirectoryRoleAssignment> DirectoryRoleAssignments => Set<DirectoryRoleAssignment>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+    public DbSet<SignInEvent> SignInEvents => Set<SignInEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -129,6 +130,22 @@ public abstract class TesseraDbContext(DbContextOptions options)
             head.HasKey(h => h.TenantId);
             head.Property(h => h.LastSequence).IsConcurrencyToken();
             head.Property(h => h.LastHash).HasMaxLength(64);
+        });
+
+        builder.Entity<SignInEvent>(signIn =>
+        {
+            signIn.HasIndex(e => new { e.TenantId, e.CreatedDateTime });
+            signIn.HasIndex(e => new { e.TenantId, e.UserId });
+            signIn.Property(e => e.UserPrincipalName).HasMaxLength(SignInEvent.NameLength);
+            signIn.Property(e => e.UserDisplayName).HasMaxLength(SignInEvent.NameLength);
+            signIn.Property(e => e.AppDisplayName).HasMaxLength(SignInEvent.NameLength);
+            signIn.Property(e => e.IpAddress).HasMaxLength(64);
+            signIn.Property(e => e.UserAgent).HasMaxLength(SignInEvent.UserAgentLength);
+            signIn.Property(e => e.ClientAppUsed).HasMaxLength(64);
+            signIn.Property(e => e.FailureReason).HasMaxLength(SignInEvent.NameLength);
+            signIn.Property(e => e.AuthenticationMethods).HasMaxLength(64);
+            signIn.Property(e => e.SignInEventType).HasMaxLength(32);
+            signIn.Property(e => e.CorrelationId).HasMaxLength(64);
         });
 
         builder.Entity<SigningKey>(key =>

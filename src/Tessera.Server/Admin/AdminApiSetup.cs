@@ -71,6 +71,7 @@ public static class AdminApiSetup
         var api = endpoints.MapGroup(Prefix).AddEndpointFilter<AdminAccessFilter>().WithTags("admin");
         api.MapApplications();
         api.MapAuditLogs();
+        api.MapSignIns();
         api.MapUsers();
         api.MapGroups();
         api.MapDirectoryRoles();

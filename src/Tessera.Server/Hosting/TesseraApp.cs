@@ -13,6 +13,7 @@ using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Session;
 using Tessera.Server.Protocol.Token;
 using Tessera.Server.Security;
+using Tessera.Server.SignInLogs;
 using Tessera.Server.Tenancy;
 
 namespace Tessera.Server.Hosting;
@@ -68,6 +69,8 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddScoped<FirstRun>();
         services.AddScoped<Directory.ApplicationRegistrar>();
         services.AddTesseraSignIn();
+        services.AddSingleton<SignInLog>();
+        services.AddHostedService(provider => provider.GetRequiredService<SignInLog>());
         services.AddTesseraProtocol();
         services.AddTesseraAdminApi();
         builder.LimitRequestSizes();

@@ -89,15 +89,33 @@ public sealed class GraphQuery<TEntity>
     /// The same, for items whose JSON needs more than their own row (names of the objects they refer to):
     /// <paramref name="projectPage"/> gets the whole page at once, so it can look those up in one query.
     /// </summary>
-    public async Task<IResult> RespondAsync<TKey>(
+    public Task<IResult> RespondAsync<TKey>(
         HttpRequest request, IQueryable<TEntity> source, Expression<Func<TEntity, TKey>> order,
+        Func<IReadOnlyList<TEntity>, CancellationToken, Task<IReadOnlyList<object>>> projectPage, CancellationToken cancellationToken)
+        => RespondAsync(request, source, items => items.OrderBy(order), projectPage, cancellationToken);
+
+    /// <summary>
+    /// The same in an order of the resource's own, such as newest first (<c>OrderByDescending</c>); end it with a
+    /// unique key so that pages neither overlap nor skip.
+    /// </summary>
+    public Task<IResult> RespondAsync(
+        HttpRequest request, IQueryable<TEntity> source, Func<IQueryable<TEntity>, IOrderedQueryable<TEntity>> order,
+        Func<TEntity, object> project, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        return RespondAsync(request, source, order,
+            (page, _) => Task.FromResult<IReadOnlyList<object>>([.. page.Select(project)]), cancellationToken);
+    }
+
+    private async Task<IResult> RespondAsync(
+        HttpRequest request, IQueryable<TEntity> source, Func<IQueryable<TEntity>, IOrderedQueryable<TEntity>> order,
         Func<IReadOnlyList<TEntity>, CancellationToken, Task<IReadOnlyList<object>>> projectPage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(projectPage);
         var filtered = Filter is null ? source : source.Where(Filter);
         var page = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
-            filtered.OrderBy(order).Skip(Skip).Take(Top + 1), cancellationToken);
+            order(filtered).Skip(Skip).Take(Top + 1), cancellationToken);
 
         var response = new JsonObject
         {

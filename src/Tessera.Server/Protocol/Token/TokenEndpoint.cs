@@ -10,6 +10,7 @@ using Tessera.Policy.ServicePrincipals;
 using Tessera.Server.Clients;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
+using Tessera.Server.SignInLogs;
 using Tessera.Server.Tenancy;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -20,6 +21,8 @@ namespace Tessera.Server.Protocol.Token;
 /// client credentials get an app-only token; codes and refresh tokens get a user token rebuilt from the
 /// directory, so that a disabled user, a changed role or a lost app role assignment takes effect at the next refresh.
 /// A disabled client never gets here (<see cref="RejectDisabledClients"/>); a disabled API is refused as audience.
+/// Each outcome goes to the sign-in log (queued, never written here); code redemptions only when refused, since the
+/// sign-in page has logged the sign-in they complete.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -32,26 +35,32 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, UserManager<DirectoryUser> users, TimeProvider time)
+        HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, UserManager<DirectoryUser> users,
+        SignInLog signIns, TimeProvider time)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
         var tenant = http.RequireTenant();
 
+        // OpenIddict has authenticated the client, so it is in the cache already.
+        var client = await clients.FindAsync(request.ClientId!, http.RequestAborted);
+        var attempt = SignInAttempt.Token(http, request, tenant.Id, client);
+
         if (request.IsClientCredentialsGrantType())
         {
-            return await ClientCredentialsAsync(request, tenant, resources, http.RequestAborted);
+            return await ClientCredentialsAsync(request, tenant, resources, signIns, attempt, http.RequestAborted);
         }
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
-            return await RedeemAsync(http, request, tenant, resources, clients, adminRoles, users, time);
+            return await RedeemAsync(http, request, tenant, client, resources, adminRoles, users, signIns, attempt, time);
         }
 
         // OpenIddict refuses every other grant type before this point.
         throw new InvalidOperationException($"The grant type '{request.GrantType}' reached the token endpoint.");
     }
 
-    private static async Task<IResult> ClientCredentialsAsync(OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, CancellationToken cancellationToken)
+    private static async Task<IResult> ClientCredentialsAsync(
+        OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, SignInLog signIns, SignInAttempt attempt, CancellationToken cancellationToken)
     {
         var scopes = request.GetScopes();
         var parsed = ScopeRequest.Parse(scopes);
@@ -68,44 +77,49 @@ public static class TokenEndpoint
         var resource = await resources.FindAsync(tenant.Id, identifier, cancellationToken);
         if (resource is null)
         {
-            return ProtocolResults.Reject(TesseraErrors.ResourceUnknown.With(identifier));
+            return Refuse(signIns, attempt, TesseraErrors.ResourceUnknown.With(identifier));
         }
 
         var clientId = Guid.Parse(request.ClientId!);
         if (await resources.AdmitAsync(resource, clientId, TokenSubject.Application, ProtocolStep.Token, cancellationToken) is { } refused)
         {
-            return ProtocolResults.Reject(refused);
+            return Refuse(signIns, attempt.For(resource.AppId), refused);
         }
 
         var roles = await resources.AssignedRolesAsync(resource, clientId, "Application", cancellationToken);
         var principal = TokenPrincipals.ForApplication(
             tenant.Id, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), resource, roles, scopes[0]);
+        signIns.Record(attempt.For(resource.AppId), SignInStatus.Success);
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     private static async Task<IResult> RedeemAsync(
-        HttpContext http, OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, ClientDirectory clients,
-        AdminRoleLookup adminRoles, UserManager<DirectoryUser> users, TimeProvider time)
+        HttpContext http, OpenIddictRequest request, TenantInfo tenant, ClientInfo? client, ResourceDirectory resources,
+        AdminRoleLookup adminRoles, UserManager<DirectoryUser> users, SignInLog signIns, SignInAttempt attempt, TimeProvider time)
     {
         var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var granted = result.Principal ?? throw new InvalidOperationException("OpenIddict validated the grant but returned no principal.");
 
-        var user = await users.FindByIdAsync(granted.GetClaim(Claims.Subject) ?? string.Empty);
+        var subject = granted.GetClaim(Claims.Subject);
+        var user = await users.FindByIdAsync(subject ?? string.Empty);
         if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id)
         {
-            return ProtocolResults.Reject(TesseraErrors.UserDisabled);
+            // The grant was issued by this tenant, so its subject is (or was) one of the tenant's users.
+            var who = user?.TenantId == tenant.Id ? attempt.By(user) : attempt with { UserId = Guid.TryParse(subject, out var id) ? id : null };
+            return Refuse(signIns, who, TesseraErrors.UserDisabled);
         }
 
+        attempt = attempt.By(user);
+
         // The application the user signed in to may admit assigned users only.
-        var client = await clients.FindAsync(request.ClientId!, http.RequestAborted);
         if (client is null)
         {
-            return ProtocolResults.Reject(TesseraErrors.ClientNotInTenant);
+            return Refuse(signIns, attempt, TesseraErrors.ClientNotInTenant);
         }
 
         if (await resources.AdmitUserAsync(client, user.Id, ProtocolStep.Token, http.RequestAborted) is { } notAssigned)
         {
-            return ProtocolResults.Reject(notAssigned);
+            return Refuse(signIns, attempt, notAssigned);
         }
 
         // A refresh may narrow the scopes (OpenIddict has checked they were granted); otherwise keep them.
@@ -119,12 +133,13 @@ public static class TokenEndpoint
             resource = await resources.FindAsync(tenant.Id, identifier, http.RequestAborted);
             if (resource is null)
             {
-                return ProtocolResults.Reject(TesseraErrors.ResourceUnknown.With(identifier));
+                return Refuse(signIns, attempt, TesseraErrors.ResourceUnknown.With(identifier));
             }
 
+            attempt = attempt.For(resource.AppId);
             if (await resources.AdmitAsync(resource, user.Id, TokenSubject.User, ProtocolStep.Token, http.RequestAborted) is { } refused)
             {
-                return ProtocolResults.Reject(refused);
+                return Refuse(signIns, attempt, refused);
             }
 
             var exposed = resource.Scopes.Where(s => s.IsEnabled).Select(s => s.Value).ToList();
@@ -140,6 +155,18 @@ public static class TokenEndpoint
             authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods),
             await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted));
         principal.SetAuthorizationId(granted.GetAuthorizationId());
+        if (!request.IsAuthorizationCodeGrantType())
+        {
+            signIns.Record(attempt, SignInStatus.Success);
+        }
+
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>Logs the refusal as a failed sign-in and returns it to the client.</summary>
+    private static IResult Refuse(SignInLog signIns, SignInAttempt attempt, TesseraError error)
+    {
+        signIns.Record(attempt, SignInStatus.Of(error));
+        return ProtocolResults.Reject(error);
     }
 }

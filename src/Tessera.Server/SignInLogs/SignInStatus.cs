@@ -1,0 +1,36 @@
+using Tessera.Directory.Audit;
+using Tessera.Policy.Errors;
+
+namespace Tessera.Server.SignInLogs;
+
+/// <summary>
+/// How a sign-in ended, as Graph's <c>signInStatus</c> reports it: 0 for success, otherwise Microsoft Entra ID's
+/// number for the same failure, so that queries and alerts written for Entra ID sign-in logs work unchanged.
+/// </summary>
+public sealed record SignInStatus(int ErrorCode, string? FailureReason)
+{
+    public static readonly SignInStatus Success = new(0, null);
+
+    /// <summary>Wrong password, or a user name that names nobody: one code for both, as on the page.</summary>
+    public static readonly SignInStatus InvalidCredentials = new(50126, "Invalid username or password");
+    public static readonly SignInStatus AccountLocked = new(50053, "Account is locked");
+    public static readonly SignInStatus AccountDisabled = new(50057, "User account is disabled");
+
+    /// <summary>The status of a refusal the token endpoint returned, by its Tessera code.</summary>
+    public static SignInStatus Of(TesseraError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Code switch
+        {
+            "TSR2018" => AccountDisabled,
+            "TSR2004" => new(700016, "Application not found in the directory"),
+            "TSR2009" => new(500011, "The resource principal was not found in the tenant"),
+            "TSR2029" => new(500014, "The service principal for the resource is disabled"),
+            "TSR2030" => new(501051, "Application is not assigned to a role for the API"),
+            "TSR2031" => new(50105, "The signed in user is not assigned to a role for the application"),
+
+            // A refusal Entra ID has no number for: still a failure, described in Tessera's words.
+            _ => new(1, error.Description.Length <= SignInEvent.NameLength ? error.Description : error.Description[..SignInEvent.NameLength]),
+        };
+    }
+}
