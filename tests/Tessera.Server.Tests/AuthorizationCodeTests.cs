@@ -402,4 +402,23 @@ public sealed class AuthorizationCodeTests(TesseraServerFixture server) : IClass
         Assert.Equal([Tessera.Policy.Admin.AdminRoles.SecurityReader.TemplateId.ToString()],
             payload.GetProperty("wids").EnumerateArray().Select(e => e.GetString()));
     }
+
+    [Fact]
+    public async Task Authorize_ForgedIdTokenHint_RefusedNotIgnored()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var client = await CodeFlowClient.RegisterAsync(server);
+        var (_, _, browser) = await client.SignInAsync(user.UserName!);
+        using (browser)
+        {
+            var forged = "eyJhbGciOiJub25lIn0." + Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode($$"""{"sub":"{{user.Id}}"}""") + ".";
+            var outcome = await browser.AuthorizeAsync(client.AuthorizeUrl(Pkce.Create(), extra: new Dictionary<string, string?>
+            {
+                ["prompt"] = "none",
+                ["id_token_hint"] = forged,
+            }), userName: null);
+            Assert.False(outcome.Query.ContainsKey("code"));
+            Assert.Contains("invalid_request", outcome.ErrorText, StringComparison.Ordinal);
+        }
+    }
 }

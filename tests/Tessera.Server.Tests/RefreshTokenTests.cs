@@ -128,4 +128,41 @@ public sealed class RefreshTokenTests(TesseraServerFixture server) : IClassFixtu
         var response = await TokenClient.PostAsync(http, $"{server.TenantBase}/oauth2/v2.0/introspect", ("client_id", client.ClientId), ("token", "anything"));
         response.AssertError("invalid_client", "TSR2022");
     }
+
+    [Fact]
+    public async Task Refresh_ReplayInOneSignIn_LeavesTheUsersOtherSignInsAlone()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var client = await CodeFlowClient.RegisterAsync(server);
+        using var http = server.CreateHttpClient();
+        async Task<TokenResponse> SignInAsync()
+        {
+            var (code, pkce, browser) = await client.SignInAsync(user.UserName!);
+            browser.Dispose();
+            var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
+            tokens.AssertSuccess();
+            return tokens;
+        }
+
+        var laptop = await SignInAsync();
+        var phone = await SignInAsync();
+        (await client.RefreshAsync(http, laptop.RefreshToken!)).AssertSuccess();
+        (await client.RefreshAsync(http, laptop.RefreshToken!)).AssertError("invalid_grant");
+
+        (await client.RefreshAsync(http, phone.RefreshToken!)).AssertSuccess();
+    }
+
+    [Fact]
+    public async Task Refresh_ConsentRevoked_InvalidGrantWithReason()
+    {
+        var (client, tokens, userId) = await SignedInAsync();
+        await server.Directory.QueryAsync(async db =>
+        {
+            var grants = db.Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization>()
+                .Where(a => a.Subject == userId.ToString("D") && a.Type == "permanent");
+            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ExecuteUpdateAsync(grants, set => set.SetProperty(a => a.Status, "revoked"));
+        });
+        using var http = server.CreateHttpClient();
+        (await client.RefreshAsync(http, tokens.RefreshToken!)).AssertError("invalid_grant", "TSR2035");
+    }
 }

@@ -86,4 +86,8 @@ public static class TesseraErrors
         "The client assertion must carry a jti and expire within 10 minutes of its use. Sign a short-lived assertion for every request.");
     public static readonly TesseraError AssertionReplayed = new("TSR2033", "invalid_client",
         "This client assertion was already used. Sign a new one, with a fresh jti, for every request.");
+    public static readonly TesseraError IdTokenHintInvalid = new("TSR2034", "invalid_request",
+        "The id_token_hint is not an ID token this tenant issued (bad signature, issuer or format). Send the ID token you received, or leave the hint out.");
+    public static readonly TesseraError ConsentRevoked = new("TSR2035", "invalid_grant",
+        "The user's consent for this application was revoked, so this grant no longer holds. Send the user to sign in again.");
 }

@@ -59,8 +59,14 @@ public static class AuthorizeEndpoint
         var fresh = !prompts.Contains(PromptValues.Login) && !prompts.Contains(PromptValues.SelectAccount) &&
                     (request.MaxAge is null || time.GetUtcNow() - authenticatedAt <= TimeSpan.FromSeconds(request.MaxAge.Value));
 
-        // id_token_hint names the user the client expects; a session of someone else does not count (OIDC Core §3.1.2.1).
-        var hinted = await HintedSubjectAsync(http, request);
+        // id_token_hint names the user the client expects; a session of someone else does not count (OIDC Core §3.1.2.1),
+        // and a hint that is not one of our ID tokens is refused rather than ignored.
+        var (hintSent, hinted) = await HintedSubjectAsync(http, request);
+        if (hintSent && hinted is null)
+        {
+            return ProtocolResults.Reject(TesseraErrors.IdTokenHintInvalid);
+        }
+
         var sameUser = hinted is null || string.Equals(hinted, user?.Id.ToString("D"), StringComparison.Ordinal);
 
         if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id || !fresh || !sameUser)
@@ -102,20 +108,22 @@ public static class AuthorizeEndpoint
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, azpacr: "0", request.GetScopes(), decision.Resource, decision.GrantedApiScopes, decision.Roles,
             authenticatedAt, AuthenticationMethods(session.Principal!));
-        principal.SetAuthorizationId(decision.AuthorizationId);
+        // Not SetAuthorizationId: OpenIddict then gives this sign-in an authorization of its own, so a replayed refresh
+        // token revokes this sign-in's family only, not every session of the user with this client.
+        principal.SetClaim(TesseraClaims.ConsentGrant, decision.AuthorizationId);
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    /// <summary>The subject of a valid <c>id_token_hint</c> (OpenIddict has already checked its signature and issuer).</summary>
-    private static async Task<string?> HintedSubjectAsync(HttpContext http, OpenIddictRequest request)
+    /// <summary>Whether an <c>id_token_hint</c> was sent, and its subject if OpenIddict validated it (signature, issuer).</summary>
+    private static async Task<(bool Sent, string? Subject)> HintedSubjectAsync(HttpContext http, OpenIddictRequest request)
     {
         if (string.IsNullOrEmpty(request.IdTokenHint))
         {
-            return null;
+            return (false, null);
         }
 
         var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        return result.Principal?.GetClaim(Claims.Subject);
+        return (true, result.Principal?.GetClaim(Claims.Subject));
     }
 
     /// <summary>The <c>amr</c> values of the SSO session.</summary>

@@ -107,6 +107,13 @@ public sealed class ConsentService(
             AuthorizationTypes.Permanent, request.GetScopes(), cancellationToken);
     }
 
+    /// <summary>Whether the consent with this id still stands (not revoked).</summary>
+    public async Task<bool> IsStandingAsync(string authorizationId, CancellationToken cancellationToken)
+    {
+        var authorization = await authorizations.FindByIdAsync(authorizationId, cancellationToken);
+        return authorization is not null && await authorizations.HasStatusAsync(authorization, Statuses.Valid, cancellationToken);
+    }
+
     private async Task<string?> FindGrantAsync(DirectoryUser user, string clientId, IEnumerable<string> scopes, CancellationToken cancellationToken)
     {
         var application = await applications.FindByClientIdAsync(clientId, cancellationToken);

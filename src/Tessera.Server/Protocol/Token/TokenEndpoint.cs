@@ -8,6 +8,7 @@ using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
 using Tessera.Policy.ServicePrincipals;
 using Tessera.Server.Clients;
+using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
 using Tessera.Server.SignInLogs;
@@ -35,8 +36,8 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, UserManager<DirectoryUser> users,
-        SignInLog signIns, TimeProvider time)
+        HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, ConsentService consents,
+        UserManager<DirectoryUser> users, SignInLog signIns, TimeProvider time)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
         var tenant = http.RequireTenant();
@@ -52,7 +53,7 @@ public static class TokenEndpoint
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
-            return await RedeemAsync(http, request, tenant, client, resources, adminRoles, users, signIns, attempt, time);
+            return await RedeemAsync(http, request, tenant, client, resources, adminRoles, consents, users, signIns, attempt, time);
         }
 
         // OpenIddict refuses every other grant type before this point.
@@ -95,7 +96,8 @@ public static class TokenEndpoint
 
     private static async Task<IResult> RedeemAsync(
         HttpContext http, OpenIddictRequest request, TenantInfo tenant, ClientInfo? client, ResourceDirectory resources,
-        AdminRoleLookup adminRoles, UserManager<DirectoryUser> users, SignInLog signIns, SignInAttempt attempt, TimeProvider time)
+        AdminRoleLookup adminRoles, ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns, SignInAttempt attempt,
+        TimeProvider time)
     {
         var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var granted = result.Principal ?? throw new InvalidOperationException("OpenIddict validated the grant but returned no principal.");
@@ -110,6 +112,13 @@ public static class TokenEndpoint
         }
 
         attempt = attempt.By(user);
+
+        // A grant from the code flow rests on the user's consent: once revoked, the grant is over.
+        if (granted.GetClaim(TesseraClaims.ConsentGrant) is { Length: > 0 } consentId &&
+            !await consents.IsStandingAsync(consentId, http.RequestAborted))
+        {
+            return Refuse(signIns, attempt, TesseraErrors.ConsentRevoked);
+        }
 
         // The application the user signed in to may admit assigned users only.
         if (client is null)
@@ -155,6 +164,7 @@ public static class TokenEndpoint
             authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods),
             await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted));
         principal.SetAuthorizationId(granted.GetAuthorizationId());
+        principal.SetClaim(TesseraClaims.ConsentGrant, granted.GetClaim(TesseraClaims.ConsentGrant));
         if (!request.IsAuthorizationCodeGrantType())
         {
             signIns.Record(attempt, SignInStatus.Success);
