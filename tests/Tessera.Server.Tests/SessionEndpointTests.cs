@@ -78,4 +78,40 @@ public sealed class SessionEndpointTests(TesseraServerFixture server) : IClassFi
         Assert.False(response.Headers.Location?.ToString().StartsWith("https://evil.example.net", StringComparison.Ordinal) ?? false);
         Assert.True((int)response.StatusCode < 500);
     }
+
+    [Fact]
+    public async Task EndSession_WithoutHint_EndsTheSessionOnlyAfterTheUserConfirms()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var client = await CodeFlowClient.RegisterAsync(server);
+        var (_, _, browser) = await client.SignInAsync(user.UserName!);
+        using (browser)
+        {
+            var logout = $"{server.TenantBase}/oauth2/v2.0/logout";
+            var page = await browser.SendAsync(HttpMethod.Get, logout);
+            var body = await page.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("id=\"confirm\"", body, StringComparison.Ordinal);
+
+            // A site that merely links here ends nothing.
+            var stillSignedIn = await browser.AuthorizeAsync(client.AuthorizeUrl(Pkce.Create(), extra: new Dictionary<string, string?> { ["prompt"] = "none" }), userName: null);
+            Assert.True(stillSignedIn.Query.ContainsKey("code"));
+
+            var token = System.Text.RegularExpressions.Regex.Match(body, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+            var confirmed = await browser.SendAsync(HttpMethod.Post, logout, [new("confirm", "yes"), new("__RequestVerificationToken", token)]);
+            Assert.Equal(HttpStatusCode.SeeOther, confirmed.StatusCode);
+
+            var afterwards = await browser.AuthorizeAsync(client.AuthorizeUrl(Pkce.Create(), extra: new Dictionary<string, string?> { ["prompt"] = "none" }), userName: null);
+            Assert.Equal("login_required", afterwards.Query["error"]);
+        }
+    }
+
+    [Fact]
+    public async Task EndSession_ConfirmWithoutAntiforgeryToken_AsksAgain()
+    {
+        using var browser = new UserAgent(server);
+        var response = await browser.SendAsync(HttpMethod.Post, $"{server.TenantBase}/oauth2/v2.0/logout", [new("confirm", "yes")]);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("id=\"confirm\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

@@ -109,7 +109,7 @@ public sealed partial class SignInLogTests(TesseraServerFixture server) : IClass
 
         var page = await PostSignInAsync(user.UserName!, TestDirectory.Password, clientId: null);
 
-        Assert.Contains("Too many failed attempts", page, StringComparison.Ordinal);
+        Assert.Contains("The user name or password is incorrect.", page, StringComparison.Ordinal);
         AssertFailure(Assert.Single(await SignInsAsync($"userId eq '{user.Id}'")), 50053, "Account is locked");
     }
 

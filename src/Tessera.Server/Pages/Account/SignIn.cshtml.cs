@@ -14,7 +14,8 @@ namespace Tessera.Server.Pages.Account;
 public sealed class SignInModel(SignInManager<DirectoryUser> signIn, UserManager<DirectoryUser> users, ClientDirectory clients, SignInLog signIns)
     : TenantPageModel
 {
-    private const string Failed = "The user name or password is incorrect.";
+    // One sentence for every failure, lockout included: which accounts exist is not for the page to tell.
+    private const string Failed = "The user name or password is incorrect. After too many attempts an account is locked for a few minutes.";
     private static readonly string UnknownUserHash = new PasswordHasher<DirectoryUser>().HashPassword(new DirectoryUser(), Guid.NewGuid().ToString());
 
     [BindProperty(SupportsGet = true)]
@@ -63,9 +64,7 @@ public sealed class SignInModel(SignInManager<DirectoryUser> signIn, UserManager
             return SeeOther(SafeReturnUrl(ReturnUrl));
         }
 
-        ErrorMessage = result.IsLockedOut
-            ? "Too many failed attempts. Wait a few minutes, then try again."
-            : Failed;
+        ErrorMessage = Failed;
         return Page();
     }
 
