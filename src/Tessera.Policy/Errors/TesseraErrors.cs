@@ -90,4 +90,6 @@ public static class TesseraErrors
         "The id_token_hint is not an ID token this tenant issued (bad signature, issuer or format). Send the ID token you received, or leave the hint out.");
     public static readonly TesseraError ConsentRevoked = new("TSR2035", "invalid_grant",
         "The user's consent for this application was revoked, so this grant no longer holds. Send the user to sign in again.");
+    public static readonly TesseraError NulCharacter = new("TSR2036", "invalid_request",
+        "The request contains a NUL character (%00), which no parameter may hold. Remove it and send the request again.");
 }

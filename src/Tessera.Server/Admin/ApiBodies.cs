@@ -41,9 +41,10 @@ public static class ApiBodies
             return null;
         }
 
-        if (node.GetValueKind() != JsonValueKind.String || node.GetValue<string>().Length > maximumLength)
+        if (node.GetValueKind() != JsonValueKind.String || node.GetValue<string>().Length > maximumLength ||
+            node.GetValue<string>().Contains('\0', StringComparison.Ordinal))
         {
-            error = RegistrationErrors.Malformed.With($"'{name}' must be text of at most {maximumLength} characters.");
+            error = RegistrationErrors.Malformed.With($"'{name}' must be text of at most {maximumLength} characters, without NUL.");
             return null;
         }
 
@@ -107,7 +108,8 @@ public static class ApiBodies
         }
 
         if (node is not JsonArray array || array.Count > 256 ||
-            array.Any(item => item is null || item.GetValueKind() != JsonValueKind.String || item.GetValue<string>().Length > 2048))
+            array.Any(item => item is null || item.GetValueKind() != JsonValueKind.String || item.GetValue<string>().Length > 2048 ||
+                              item.GetValue<string>().Contains('\0', StringComparison.Ordinal)))
         {
             error = RegistrationErrors.Malformed.With($"'{name}' must be an array of at most 256 strings.");
             return null;
@@ -118,5 +120,7 @@ public static class ApiBodies
 
     /// <summary>The text of a node that is a JSON string; null for anything else (a number, an object, absent).</summary>
     public static string? Text(JsonNode? node)
-        => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+        => node is JsonValue value && value.GetValueKind() == JsonValueKind.String && !value.GetValue<string>().Contains('\0', StringComparison.Ordinal)
+            ? value.GetValue<string>()
+            : null;
 }

@@ -91,6 +91,7 @@ public sealed class TesseraApp : IAsyncDisposable
         web.UseMiddleware<TransportSecurityMiddleware>();
         web.UseMiddleware<SecurityHeadersMiddleware>();
         web.UseMiddleware<SeeOtherAfterPostMiddleware>();
+        web.UseMiddleware<RejectNulCharactersMiddleware>();
         web.UseMiddleware<TenantResolutionMiddleware>();
         web.UseStaticFiles();
         web.UseRouting();

@@ -294,6 +294,11 @@ public static class ApplicationChanges
 
     private static (List<T>? Items, TesseraError? Error) ParseList<T>(JsonNode node, string field)
     {
+        if (node.ToJsonString().Contains("\\u0000", StringComparison.Ordinal))
+        {
+            return (null, RegistrationErrors.Malformed.With($"'{field}' contains a NUL character."));
+        }
+
         try
         {
             var items = node.Deserialize<List<T>>(Queries.AdminJson.Options);

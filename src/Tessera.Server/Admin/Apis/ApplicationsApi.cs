@@ -98,16 +98,15 @@ public static class ApplicationsApi
             return GraphResults.BadRequest(changes.Error);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(http.RequestAborted);
         db.Applications.Add(app);
         db.ApplicationOwners.Add(new ApplicationOwner { ApplicationId = app.Id, OwnerId = caller.ObjectId, OwnerType = caller.IsApplication ? "ServicePrincipal" : "User" });
         await audit.RecordAsync(caller, Category, "Add application", new AuditTarget(app.Id.ToString(), "Application", app.DisplayName, changes.Modified), http.RequestAborted);
-        await db.SaveChangesAsync(http.RequestAborted);
-        await registrar.SyncClientAsync(app, http.RequestAborted);
-        await transaction.CommitAsync(http.RequestAborted);
-
-        http.Response.Headers.ETag = GraphResults.ETag(app.ConcurrencyStamp);
-        return Results.Json(ApplicationResource.From(app), statusCode: StatusCodes.Status201Created);
+        return await AdminWrites.SaveAsync(db, http, async () =>
+        {
+            await registrar.SyncClientAsync(app, http.RequestAborted);
+            http.Response.Headers.ETag = GraphResults.ETag(app.ConcurrencyStamp);
+            return Results.Json(ApplicationResource.From(app), statusCode: StatusCodes.Status201Created);
+        });
     }
 
     private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, ApplicationRegistrar registrar, AuditLog audit)

@@ -73,6 +73,52 @@ public sealed class AuditLog(TesseraDbContext db, TimeProvider time)
         head.LastHash = hash;
     }
 
+    /// <summary>
+    /// Serialises writers of the same tenant's chain for the current transaction. PostgreSQL takes a transaction-scoped
+    /// advisory lock per tenant; SQLite has a single writer already (a lost race is retried by the caller).
+    /// </summary>
+    public static async Task LockChainsAsync(TesseraDbContext db, IEnumerable<Guid> tenantIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (!db.Database.IsNpgsql())
+        {
+            return;
+        }
+
+        foreach (var tenantId in tenantIds.Distinct().Order())
+        {
+            var key = BitConverter.ToInt64(tenantId.ToByteArray(), 0);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// After another writer moved a tenant's chain head, re-reads it and chains this unit of work's pending entries
+    /// after the new end (their content is unchanged; only their place and hashes move).
+    /// </summary>
+    public static async Task RechainAsync(TesseraDbContext db, IEnumerable<AuditChainHead> heads, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(heads);
+        foreach (var head in heads)
+        {
+            await db.Entry(head).ReloadAsync(cancellationToken);
+            var pending = db.ChangeTracker.Entries<AuditEntry>()
+                .Where(e => e.State == EntityState.Added && e.Entity.TenantId == head.TenantId)
+                .Select(e => e.Entity)
+                .OrderBy(e => e.Sequence)
+                .ToList();
+            foreach (var entry in pending)
+            {
+                entry.Sequence = head.LastSequence + 1;
+                entry.PreviousHash = head.LastHash;
+                entry.Hash = AuditChain.Hash(head.LastHash, ToLink(entry).Record);
+                head.LastSequence = entry.Sequence;
+                head.LastHash = entry.Hash;
+            }
+        }
+    }
+
     /// <summary>The stored entry as the chain sees it.</summary>
     public static AuditLink ToLink(AuditEntry entry)
     {
