@@ -32,8 +32,6 @@ public static class TesseraErrors
         "The 'plain' PKCE method is not supported. Send code_challenge_method=S256 with a SHA-256 challenge.");
     public static readonly TesseraError HttpsRequired = new("TSR2007", "invalid_request",
         "This server accepts plain HTTP only on loopback. Use HTTPS.");
-    public static readonly TesseraError RedirectUriMismatch = new("TSR2008", "invalid_request",
-        "The redirect_uri is not registered for this client. It must match a registered redirect URI exactly (scheme, host, port, path, query and case).");
     public static readonly TesseraError ResourceUnknown = new("TSR2009", "invalid_scope",
         "The scope '{0}' names no API registered in this tenant. Use the API's identifier URI or application id followed by a scope name or '/.default'.");
     public static readonly TesseraError SeveralResources = new("TSR2010", "invalid_scope",
@@ -44,8 +42,6 @@ public static class TesseraErrors
         "The client credentials grant takes exactly one scope of the form '{{resource}}/.default'.");
     public static readonly TesseraError ScopeNotExposed = new("TSR2013", "invalid_scope",
         "The API '{0}' exposes no delegated scope named '{1}'.");
-    public static readonly TesseraError ClientSecretExpired = new("TSR2014", "invalid_client",
-        "The client secret has expired. Add a new secret to the application (or better, a certificate) and use it.");
     public static readonly TesseraError ConsentDenied = new("TSR2015", "access_denied",
         "The user declined to grant the requested permissions.");
     public static readonly TesseraError LoginRequired = new("TSR2016", "login_required",

@@ -28,7 +28,6 @@ public sealed record NewApplication(string DisplayName)
 /// </summary>
 public sealed class ApplicationRegistrar(TesseraDbContext db, IOpenIddictApplicationManager clients, TimeProvider time)
 {
-    public static readonly TimeSpan DefaultSecretLifetime = TimeSpan.FromDays(180);
 
     public async Task<Application> RegisterAsync(Guid tenantId, NewApplication request, CancellationToken cancellationToken)
     {
@@ -132,7 +131,7 @@ public sealed class ApplicationRegistrar(TesseraDbContext db, IOpenIddictApplica
             Hint = ClientSecrets.Hint(secret),
             SecretHash = ClientSecrets.Hash(secret),
             StartDateTime = now,
-            EndDateTime = now + (lifetime ?? DefaultSecretLifetime),
+            EndDateTime = now + (lifetime ?? Tessera.Policy.Registrations.RegistrationRules.DefaultSecretLifetime),
         };
         db.PasswordCredentials.Add(credential);
         application.ConcurrencyStamp = Guid.NewGuid();

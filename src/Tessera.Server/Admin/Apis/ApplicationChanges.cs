@@ -212,7 +212,7 @@ public static class ApplicationChanges
 
         if (body["keyCredentials"] is JsonNode keysNode)
         {
-            var keysError = await ReplaceCertificatesAsync(db, app, keysNode, modified, cancellationToken);
+            var keysError = ReplaceCertificates(db, app, keysNode, modified);
             if (keysError is not null)
             {
                 return Fail(keysError);
@@ -223,8 +223,8 @@ public static class ApplicationChanges
     }
 
     /// <summary>Graph replaces the whole keyCredentials list on PATCH: keep the listed keyIds, add the new certificates.</summary>
-    private static async Task<TesseraError?> ReplaceCertificatesAsync(
-        TesseraDbContext db, Application app, JsonNode node, List<ModifiedProperty> modified, CancellationToken cancellationToken)
+    private static TesseraError? ReplaceCertificates(
+        TesseraDbContext db, Application app, JsonNode node, List<ModifiedProperty> modified)
     {
         if (node is not JsonArray array || array.Count > 16)
         {
@@ -288,7 +288,6 @@ public static class ApplicationChanges
         app.KeyCredentials.AddRange(added);
         Track(modified, "keyCredentials",
             string.Join(" ", removed.Select(k => k.Thumbprint)), string.Join(" ", added.Select(k => k.Thumbprint)));
-        await Task.CompletedTask.WaitAsync(cancellationToken);
         return null;
     }
 
