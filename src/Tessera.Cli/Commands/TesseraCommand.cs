@@ -76,6 +76,7 @@ internal static class TesseraCommand
             LoginCommands.Login(runtime),
             LoginCommands.Logout(runtime),
             AppCommands.Create(runtime),
+            ServicePrincipalCommands.Create(runtime),
             UserCommands.Create(runtime),
             GroupCommands.Create(runtime),
             RoleCommands.Create(runtime),
