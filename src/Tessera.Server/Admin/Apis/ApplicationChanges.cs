@@ -59,7 +59,7 @@ public static class ApplicationChanges
                 return Fail(RegistrationErrors.DisplayNameRequired);
             }
 
-            Track(modified, "displayName", app.DisplayName, displayName);
+            ModifiedProperty.Track(modified, "displayName", app.DisplayName, displayName);
             app.DisplayName = displayName.Trim();
         }
 
@@ -76,7 +76,7 @@ public static class ApplicationChanges
                 return Fail(RegistrationErrors.SignInAudienceUnknown.With(audience));
             }
 
-            Track(modified, "signInAudience", app.SignInAudience, audience);
+            ModifiedProperty.Track(modified, "signInAudience", app.SignInAudience, audience);
             app.SignInAudience = audience;
         }
 
@@ -88,7 +88,7 @@ public static class ApplicationChanges
 
         if (fallbackPublic is { } isPublic)
         {
-            Track(modified, "isFallbackPublicClient", app.IsFallbackPublicClient.ToString(), isPublic.ToString());
+            ModifiedProperty.Track(modified, "isFallbackPublicClient", app.IsFallbackPublicClient.ToString(), isPublic.ToString());
             app.IsFallbackPublicClient = isPublic;
         }
 
@@ -124,7 +124,7 @@ public static class ApplicationChanges
                 return Fail(invalid);
             }
 
-            Track(modified, field, string.Join(" ", get()), string.Join(" ", uris));
+            ModifiedProperty.Track(modified, field, string.Join(" ", get()), string.Join(" ", uris));
             set([.. uris.Distinct(StringComparer.Ordinal)]);
         }
 
@@ -142,7 +142,7 @@ public static class ApplicationChanges
                 return Fail(invalid);
             }
 
-            Track(modified, "postLogoutRedirectUris", string.Join(" ", app.PostLogoutRedirectUris), string.Join(" ", logoutUris));
+            ModifiedProperty.Track(modified, "postLogoutRedirectUris", string.Join(" ", app.PostLogoutRedirectUris), string.Join(" ", logoutUris));
             app.PostLogoutRedirectUris = [.. logoutUris.Distinct(StringComparer.Ordinal)];
         }
 
@@ -169,7 +169,7 @@ public static class ApplicationChanges
                 }
             }
 
-            Track(modified, "identifierUris", string.Join(" ", app.IdentifierUris), string.Join(" ", identifierUris));
+            ModifiedProperty.Track(modified, "identifierUris", string.Join(" ", app.IdentifierUris), string.Join(" ", identifierUris));
             app.IdentifierUris = [.. identifierUris.Distinct(StringComparer.Ordinal)];
         }
 
@@ -187,7 +187,7 @@ public static class ApplicationChanges
             }
 
             scopes!.ForEach(s => s.Id = s.Id == Guid.Empty ? Guid.NewGuid() : s.Id);
-            Track(modified, "api.oauth2PermissionScopes", string.Join(" ", app.Oauth2PermissionScopes.Select(s => s.Value)), string.Join(" ", scopes.Select(s => s.Value)));
+            ModifiedProperty.Track(modified, "api.oauth2PermissionScopes", string.Join(" ", app.Oauth2PermissionScopes.Select(s => s.Value)), string.Join(" ", scopes.Select(s => s.Value)));
             app.Oauth2PermissionScopes = scopes;
         }
 
@@ -206,7 +206,7 @@ public static class ApplicationChanges
             }
 
             roles!.ForEach(r => r.Id = r.Id == Guid.Empty ? Guid.NewGuid() : r.Id);
-            Track(modified, "appRoles", string.Join(" ", app.AppRoles.Select(r => r.Value)), string.Join(" ", roles.Select(r => r.Value)));
+            ModifiedProperty.Track(modified, "appRoles", string.Join(" ", app.AppRoles.Select(r => r.Value)), string.Join(" ", roles.Select(r => r.Value)));
             app.AppRoles = roles;
         }
 
@@ -286,7 +286,7 @@ public static class ApplicationChanges
         }
 
         app.KeyCredentials.AddRange(added);
-        Track(modified, "keyCredentials",
+        ModifiedProperty.Track(modified, "keyCredentials",
             string.Join(" ", removed.Select(k => k.Thumbprint)), string.Join(" ", added.Select(k => k.Thumbprint)));
         return null;
     }
@@ -309,13 +309,6 @@ public static class ApplicationChanges
         }
     }
 
-    private static void Track(List<ModifiedProperty> modified, string name, string? before, string? after)
-    {
-        if (!string.Equals(before, after, StringComparison.Ordinal))
-        {
-            modified.Add(new ModifiedProperty(name, before, after));
-        }
-    }
 
     private static Outcome Fail(TesseraError error) => new([], error);
 }

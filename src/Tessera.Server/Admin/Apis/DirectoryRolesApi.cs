@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Roles;
@@ -61,7 +60,7 @@ public static class DirectoryRolesApi
             .OrderBy(r => r.DisplayName, StringComparer.Ordinal).ToList();
         var response = new JsonObject
         {
-            ["@odata.context"] = $"{request.Scheme}://{request.Host}{request.PathBase}{AdminApiSetup.Prefix}/$metadata#roleManagement/directory/roleDefinitions",
+            ["@odata.context"] = GraphLinks.Context(request, "roleManagement/directory/roleDefinitions"),
         };
         if (query.Count)
         {
@@ -71,7 +70,7 @@ public static class DirectoryRolesApi
         response["value"] = new JsonArray([.. matching.Skip(query.Skip).Take(query.Top).Select(r => (JsonNode?)query.Shape(Definition(r)))]);
         if (matching.Count > query.Skip + query.Top)
         {
-            response["@odata.nextLink"] = NextLink(request, query.Skip + query.Top);
+            response["@odata.nextLink"] = GraphLinks.Next(request, query.Skip + query.Top);
         }
 
         return Results.Json(response);
@@ -210,13 +209,5 @@ public static class DirectoryRolesApi
         var roleName = role?.DisplayName ?? "unknown role";
         return new AuditTarget(userId.ToString(), "User", userName,
             [new ModifiedProperty("Role.DisplayName", added ? null : roleName, added ? roleName : null)]);
-    }
-
-    // The same $skiptoken GraphQuery reads, for a list served from memory.
-    private static string NextLink(HttpRequest request, int skip)
-    {
-        var parameters = request.Query.Where(q => q.Key != "$skiptoken").ToDictionary(q => q.Key, q => (string?)q.Value.ToString());
-        parameters["$skiptoken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"skip:{skip}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}", parameters);
     }
 }

@@ -273,25 +273,25 @@ public static class GroupsApi
 
         if (displayName is not null)
         {
-            Track(modified, "displayName", creating ? null : group.DisplayName, displayName.Trim());
+            ModifiedProperty.Track(modified, "displayName", creating ? null : group.DisplayName, displayName.Trim());
             group.DisplayName = displayName.Trim();
         }
 
         if (description is not null)
         {
-            Track(modified, "description", group.Description, description);
+            ModifiedProperty.Track(modified, "description", group.Description, description);
             group.Description = description;
         }
 
         if (mailNickname is not null)
         {
-            Track(modified, "mailNickname", group.MailNickname, mailNickname);
+            ModifiedProperty.Track(modified, "mailNickname", group.MailNickname, mailNickname);
             group.MailNickname = mailNickname;
         }
 
         if (securityEnabled is { } enabled)
         {
-            Track(modified, "securityEnabled", creating ? null : group.SecurityEnabled.ToString(), enabled.ToString());
+            ModifiedProperty.Track(modified, "securityEnabled", creating ? null : group.SecurityEnabled.ToString(), enabled.ToString());
             group.SecurityEnabled = enabled;
         }
 
@@ -312,11 +312,4 @@ public static class GroupsApi
             : (null, GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed));
     }
 
-    private static void Track(List<ModifiedProperty> modified, string name, string? before, string? after)
-    {
-        if (!string.Equals(before, after, StringComparison.Ordinal))
-        {
-            modified.Add(new ModifiedProperty(name, before, after));
-        }
-    }
 }

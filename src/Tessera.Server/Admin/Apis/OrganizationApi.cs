@@ -45,7 +45,7 @@ public static class OrganizationApi
         var request = http.Request;
         return Results.Json(new JsonObject
         {
-            ["@odata.context"] = $"{request.Scheme}://{request.Host}{request.PathBase}{AdminApiSetup.Prefix}/$metadata#organization",
+            ["@odata.context"] = GraphLinks.Context(request, "organization"),
             ["value"] = new JsonArray(System.Text.Json.JsonSerializer.SerializeToNode(Organization(tenant), AdminJson.Options)),
         });
     }

@@ -211,19 +211,19 @@ public static class UsersApi
         var modified = new List<ModifiedProperty>();
         if (displayName is not null)
         {
-            Track(modified, "displayName", user!.DisplayName, displayName.Trim());
+            ModifiedProperty.Track(modified, "displayName", user!.DisplayName, displayName.Trim());
             user.DisplayName = displayName.Trim();
         }
 
         if (mail is not null)
         {
-            Track(modified, "mail", user!.Email, mail);
+            ModifiedProperty.Track(modified, "mail", user!.Email, mail);
             user.Email = mail;
         }
 
         if (enabled is { } accountEnabled)
         {
-            Track(modified, "accountEnabled", user!.AccountEnabled.ToString(), accountEnabled.ToString());
+            ModifiedProperty.Track(modified, "accountEnabled", user!.AccountEnabled.ToString(), accountEnabled.ToString());
             user.AccountEnabled = accountEnabled;
         }
 
@@ -327,7 +327,7 @@ public static class UsersApi
             await SignInSessions.RevokeAsync(user.Id, authorizations, tokens, http.RequestAborted);
             return Results.Json(new Dictionary<string, object?>
             {
-                ["@odata.context"] = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{AdminApiSetup.Prefix}/$metadata#Edm.Boolean",
+                ["@odata.context"] = GraphLinks.Context(http.Request, "Edm.Boolean"),
                 ["value"] = true,
             });
         });
@@ -485,11 +485,4 @@ public static class UsersApi
             : RegistrationErrors.Malformed.With(string.Join(" ", errors.Select(e => e.Description))));
     }
 
-    private static void Track(List<ModifiedProperty> modified, string name, string? before, string? after)
-    {
-        if (!string.Equals(before, after, StringComparison.Ordinal))
-        {
-            modified.Add(new ModifiedProperty(name, before, after));
-        }
-    }
 }

@@ -9,7 +9,18 @@ using Tessera.Server.Admin.Access;
 namespace Tessera.Server.Admin.Audit;
 
 /// <summary>A property of a target before and after the change. Secrets never appear here, only their key id and hint.</summary>
-public sealed record ModifiedProperty(string DisplayName, string? OldValue, string? NewValue);
+public sealed record ModifiedProperty(string DisplayName, string? OldValue, string? NewValue)
+{
+    /// <summary>Records a property's change for the audit entry, if it changed.</summary>
+    public static void Track(List<ModifiedProperty> modified, string name, string? before, string? after)
+    {
+        ArgumentNullException.ThrowIfNull(modified);
+        if (!string.Equals(before, after, StringComparison.Ordinal))
+        {
+            modified.Add(new ModifiedProperty(name, before, after));
+        }
+    }
+}
 
 /// <summary>What a change was made to.</summary>
 public sealed record AuditTarget(string Id, string Type, string? DisplayName, IReadOnlyList<ModifiedProperty>? ModifiedProperties = null);

@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using System.Text;
 using System.Text.Json.Nodes;
 using Tessera.Policy.Errors;
 
@@ -45,7 +44,7 @@ public sealed class GraphQuery<TEntity>
         }
 
         var skip = 0;
-        if (query.TryGetValue("$skiptoken", out var token) && !TryReadSkipToken(token.ToString(), out skip))
+        if (query.TryGetValue("$skiptoken", out var token) && !GraphLinks.TryReadSkipToken(token.ToString(), out skip))
         {
             return (null, AdminErrors.UnsupportedQuery.With("$skiptoken is not one this server issued; follow @odata.nextLink as it is."));
         }
@@ -119,7 +118,7 @@ public sealed class GraphQuery<TEntity>
 
         var response = new JsonObject
         {
-            ["@odata.context"] = $"{request.Scheme}://{request.Host}{request.PathBase}{AdminApiSetup.Prefix}/$metadata#{request.Path.Value?.Split('/').Last()}",
+            ["@odata.context"] = GraphLinks.Context(request, request.Path.Value?.Split('/').Last() ?? string.Empty),
         };
         if (Count)
         {
@@ -130,7 +129,7 @@ public sealed class GraphQuery<TEntity>
         response["value"] = new JsonArray([.. items.Select(item => (JsonNode?)Shape(item))]);
         if (page.Count > Top)
         {
-            response["@odata.nextLink"] = NextLink(request, Skip + Top);
+            response["@odata.nextLink"] = GraphLinks.Next(request, Skip + Top);
         }
 
         return Results.Json(response);
@@ -154,29 +153,6 @@ public sealed class GraphQuery<TEntity>
         }
 
         return node;
-    }
-
-    private static string NextLink(HttpRequest request, int skip)
-    {
-        var parameters = request.Query.Where(q => q.Key != "$skiptoken").ToDictionary(q => q.Key, q => (string?)q.Value.ToString());
-        parameters["$skiptoken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"skip:{skip}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}", parameters);
-    }
-
-    private static bool TryReadSkipToken(string token, out int skip)
-    {
-        skip = 0;
-        try
-        {
-            var padded = token.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
-            return text.StartsWith("skip:", StringComparison.Ordinal) && int.TryParse(text[5..], out skip) && skip >= 0;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }
 
