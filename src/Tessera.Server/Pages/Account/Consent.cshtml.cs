@@ -12,14 +12,6 @@ namespace Tessera.Server.Pages.Account;
 /// <summary>The consent page: what the application asks for, in words; accepting records a standing grant.</summary>
 public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents) : TenantPageModel
 {
-    private static readonly Dictionary<string, string> OpenIdScopeWords = new(StringComparer.Ordinal)
-    {
-        ["openid"] = "Sign you in",
-        ["profile"] = "See your name and user name",
-        ["email"] = "See your email address",
-        ["offline_access"] = "Keep access to what you allow while you are not using it",
-    };
-
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
@@ -38,7 +30,7 @@ public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirecto
         var client = await clients.FindAsync(request.ClientId ?? string.Empty, HttpContext.RequestAborted);
         ClientName = client?.DisplayName ?? "An unknown application";
         UserName = user.UserName ?? string.Empty;
-        Permissions = request.GetScopes().Select(s => OpenIdScopeWords.GetValueOrDefault(s) ?? $"Use {s} for you").ToList();
+        Permissions = request.GetScopes().Select(PermissionWords.Describe).ToList();
         return Page();
     }
 

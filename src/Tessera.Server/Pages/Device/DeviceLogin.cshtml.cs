@@ -50,14 +50,7 @@ public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDir
         var client = await clients.FindAsync(request.ClientId!, HttpContext.RequestAborted);
         ClientName = client?.DisplayName ?? "An application";
         UserName = user.UserName ?? string.Empty;
-        Permissions = request.GetScopes().Select(s => s switch
-        {
-            "openid" => "Sign you in",
-            "profile" => "See your name and user name",
-            "email" => "See your email address",
-            "offline_access" => "Keep access to what you allow while you are not using it",
-            _ => $"Use {s} for you",
-        }).ToList();
+        Permissions = request.GetScopes().Select(PermissionWords.Describe).ToList();
         return Page();
     }
 

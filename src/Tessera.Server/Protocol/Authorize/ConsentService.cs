@@ -74,7 +74,7 @@ public sealed class ConsentService(
                 return ConsentDecision.Failed(refused);
             }
 
-            var exposed = resource.Scopes.Where(s => s.IsEnabled).Select(s => s.Value).ToList();
+            var exposed = resource.EnabledScopeValues;
             if (!parsed.Request.IsDefault)
             {
                 var missing = parsed.Request.ResourceScopes.FirstOrDefault(s => !exposed.Contains(s, StringComparer.Ordinal));

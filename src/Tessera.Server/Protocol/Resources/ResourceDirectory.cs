@@ -16,6 +16,9 @@ public sealed record ResourceInfo(
     bool Enabled, bool AppRoleAssignmentRequired)
 {
     public ServicePrincipalState ServicePrincipal => new(AppId, DisplayName, Enabled, AppRoleAssignmentRequired);
+
+    /// <summary>The values of the delegated scopes the API offers now.</summary>
+    public IReadOnlyList<string> EnabledScopeValues => Scopes.Where(s => s.IsEnabled).Select(s => s.Value).ToList();
 }
 
 /// <summary>Finds the API a scope names, by identifier URI or app id, within one tenant, and who may have tokens for it.</summary>

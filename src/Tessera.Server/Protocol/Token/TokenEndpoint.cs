@@ -151,7 +151,7 @@ public static class TokenEndpoint
                 return Refuse(signIns, attempt, refused);
             }
 
-            var exposed = resource.Scopes.Where(s => s.IsEnabled).Select(s => s.Value).ToList();
+            var exposed = resource.EnabledScopeValues;
             apiScopes = parsed.IsDefault ? exposed : parsed.ResourceScopes.Where(s => exposed.Contains(s, StringComparer.Ordinal)).ToList();
             roles = await resources.AssignedRolesAsync(resource, user.Id, "User", http.RequestAborted);
         }
