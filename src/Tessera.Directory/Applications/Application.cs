@@ -44,6 +44,16 @@ public sealed class Application
     public List<AppRole> AppRoles { get; set; } = [];
     public List<PasswordCredential> PasswordCredentials { get; set; } = [];
     public List<KeyCredential> KeyCredentials { get; set; } = [];
+    public List<FederatedIdentityCredential> FederatedIdentityCredentials { get; set; } = [];
+
+    /// <summary>The permissions the application needs on other APIs: what <c>/.default</c> and admin consent grant.</summary>
+    public List<RequiredResourceAccess> RequiredResourceAccess { get; set; } = [];
+
+    /// <summary>Which groups a user's tokens for this application name: <c>None</c> (the default), <c>SecurityGroup</c> or <c>All</c>.</summary>
+    public string GroupMembershipClaims { get; set; } = "None";
+
+    /// <summary>The publisher, as an administrator verified it; null while unverified.</summary>
+    public VerifiedPublisher? VerifiedPublisher { get; set; }
     public DateTimeOffset CreatedDateTime { get; set; }
 
     /// <summary>
@@ -66,6 +76,18 @@ public sealed class Application
 
     /// <summary>Changes on every write; the admin API's ETag.</summary>
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
+}
+
+/// <summary>
+/// Graph's <c>verifiedPublisher</c>. An administrator vouches for the publisher (a DNS or partner-network proof is out
+/// of reach for a self-hosted, possibly offline server), and who did it and when is kept.
+/// </summary>
+public sealed class VerifiedPublisher
+{
+    public required string DisplayName { get; set; }
+    public required string VerifiedPublisherId { get; set; }
+    public DateTimeOffset AddedDateTime { get; set; }
+    public Guid AddedById { get; set; }
 }
 
 public static class SignInAudiences

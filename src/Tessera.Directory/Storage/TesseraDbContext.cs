@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Applications;
 using Tessera.Directory.Audit;
+using Tessera.Directory.Consent;
 using Tessera.Directory.Groups;
 using Tessera.Directory.Roles;
 using Tessera.Directory.Keys;
@@ -35,6 +36,10 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
     public DbSet<SignInEvent> SignInEvents => Set<SignInEvent>();
+    public DbSet<FederatedIdentityCredential> FederatedIdentityCredentials => Set<FederatedIdentityCredential>();
+    public DbSet<OAuth2PermissionGrant> OAuth2PermissionGrants => Set<OAuth2PermissionGrant>();
+    public DbSet<DelegatedPermissionClassification> DelegatedPermissionClassifications => Set<DelegatedPermissionClassification>();
+    public DbSet<AdminConsentRequest> AdminConsentRequests => Set<AdminConsentRequest>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -46,6 +51,8 @@ public abstract class TesseraDbContext(DbContextOptions options)
         {
             tenant.Property(t => t.DisplayName).HasMaxLength(256);
             tenant.HasMany(t => t.Domains).WithOne().HasForeignKey(d => d.TenantId);
+            tenant.Property(t => t.UserConsentPolicy).HasMaxLength(128);
+            tenant.Property(t => t.ConcurrencyStamp).IsConcurrencyToken();
         });
 
         builder.Entity<TenantDomain>(domain =>
@@ -73,6 +80,47 @@ public abstract class TesseraDbContext(DbContextOptions options)
             app.OwnsMany(a => a.AppRoles, role => role.ToJson());
             app.HasMany(a => a.PasswordCredentials).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             app.HasMany(a => a.KeyCredentials).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            app.HasMany(a => a.FederatedIdentityCredentials).WithOne().HasForeignKey(c => c.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            app.OwnsMany(a => a.RequiredResourceAccess, required =>
+            {
+                required.ToJson();
+                required.OwnsMany(r => r.ResourceAccess);
+            });
+            app.OwnsOne(a => a.VerifiedPublisher, publisher => publisher.ToJson());
+            app.Property(a => a.GroupMembershipClaims).HasMaxLength(32);
+        });
+
+        builder.Entity<FederatedIdentityCredential>(credential =>
+        {
+            credential.HasIndex(c => new { c.ApplicationId, c.Name }).IsUnique();
+            credential.Property(c => c.Name).HasMaxLength(120);
+            credential.Property(c => c.Issuer).HasMaxLength(600);
+            credential.Property(c => c.Subject).HasMaxLength(600);
+            credential.Property(c => c.Description).HasMaxLength(600);
+        });
+
+        builder.Entity<OAuth2PermissionGrant>(grant =>
+        {
+            grant.Ignore(g => g.ScopeValues);
+            grant.HasIndex(g => new { g.ClientId, g.ResourceId, g.PrincipalId }).IsUnique();
+            grant.HasIndex(g => new { g.TenantId, g.PrincipalId });
+            grant.Property(g => g.ConsentType).HasMaxLength(32);
+            grant.Property(g => g.ConcurrencyStamp).IsConcurrencyToken();
+        });
+
+        builder.Entity<DelegatedPermissionClassification>(classification =>
+        {
+            classification.HasIndex(c => new { c.ResourceId, c.PermissionId }).IsUnique();
+            classification.Property(c => c.PermissionName).HasMaxLength(256);
+            classification.Property(c => c.Classification).HasMaxLength(16);
+        });
+
+        builder.Entity<AdminConsentRequest>(request =>
+        {
+            request.HasIndex(r => new { r.TenantId, r.Status });
+            request.Property(r => r.Status).HasMaxLength(32);
+            request.Property(r => r.Reason).HasMaxLength(1024);
+            request.Property(r => r.ConcurrencyStamp).IsConcurrencyToken();
         });
 
         builder.Entity<PasswordCredential>(credential => credential.HasKey(c => c.KeyId));

@@ -7,4 +7,29 @@ public sealed class Tenant
     public required string DisplayName { get; set; }
     public DateTimeOffset CreatedDateTime { get; set; }
     public List<TenantDomain> Domains { get; set; } = [];
+
+    /// <summary>
+    /// What users may consent to for themselves (Graph's <c>permissionGrantPoliciesAssigned</c> of the authorization
+    /// policy): one of <see cref="UserConsentPolicies"/>.
+    /// </summary>
+    public string UserConsentPolicy { get; set; } = UserConsentPolicies.LowRiskVerifiedPublishers;
+
+    /// <summary>The longest lifetime of a client secret in this tenant, at most two years.</summary>
+    public int PasswordCredentialMaxLifetimeDays { get; set; } = 730;
+    public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
+}
+
+/// <summary>The tenant's user consent settings, named as Entra ID names its built-in permission grant policies.</summary>
+public static class UserConsentPolicies
+{
+    /// <summary>Users may not consent; every grant comes from an administrator.</summary>
+    public const string None = "none";
+
+    /// <summary>Users may consent to permissions rated low, for applications of verified publishers or of this tenant.</summary>
+    public const string LowRiskVerifiedPublishers = "ManagePermissionGrantsForSelf.microsoft-user-default-low";
+
+    /// <summary>Users may consent to every permission that does not require an administrator.</summary>
+    public const string AllUserConsentable = "ManagePermissionGrantsForSelf.microsoft-user-default-legacy";
+
+    public static readonly IReadOnlyList<string> All = [None, LowRiskVerifiedPublishers, AllUserConsentable];
 }

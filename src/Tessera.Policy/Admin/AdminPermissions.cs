@@ -24,6 +24,21 @@ public static class AdminPermissions
     public const string RoleManagementReadWriteDirectory = "RoleManagement.ReadWrite.Directory";
     public const string DirectoryReadAll = "Directory.Read.All";
 
+    /// <summary>What users may consent to (the tenant's authorization policy).</summary>
+    public const string PolicyReadWriteAuthorization = "Policy.ReadWrite.Authorization";
+
+    /// <summary>The risk ratings of delegated permissions (permission classifications).</summary>
+    public const string PolicyReadWritePermissionGrant = "Policy.ReadWrite.PermissionGrant";
+
+    /// <summary>The rules application credentials must keep, such as the longest client secret lifetime.</summary>
+    public const string PolicyReadWriteApplicationConfiguration = "Policy.ReadWrite.ApplicationConfiguration";
+
+    /// <summary>Reads delegated permission grants and admin consent requests.</summary>
+    public const string DelegatedPermissionGrantReadAll = "DelegatedPermissionGrant.Read.All";
+
+    /// <summary>Grants and revokes delegated permissions for all users or for one (admin consent), and decides consent requests.</summary>
+    public const string DelegatedPermissionGrantReadWriteAll = "DelegatedPermissionGrant.ReadWrite.All";
+
     /// <summary>
     /// Grants and removes app roles (Graph's <c>appRoleAssignedTo</c>): how application permissions are given, to any API
     /// including this one, so only the top permission implies it.
@@ -38,6 +53,8 @@ public static class AdminPermissions
         ApplicationReadAll, ApplicationReadWriteOwnedBy, ApplicationReadWriteAll,
         UserReadAll, UserReadWriteAll, GroupReadAll, GroupReadWriteAll,
         AuditLogReadAll, PolicyReadAll, PolicyReadWriteConditionalAccess,
+        PolicyReadWriteAuthorization, PolicyReadWritePermissionGrant, PolicyReadWriteApplicationConfiguration,
+        DelegatedPermissionGrantReadAll, DelegatedPermissionGrantReadWriteAll,
         RoleManagementReadDirectory, RoleManagementReadWriteDirectory,
         AppRoleAssignmentReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll,
     ];
@@ -48,8 +65,12 @@ public static class AdminPermissions
         [UserReadWriteAll] = [UserReadAll],
         [GroupReadWriteAll] = [GroupReadAll],
         [PolicyReadWriteConditionalAccess] = [PolicyReadAll],
+        [PolicyReadWriteAuthorization] = [PolicyReadAll],
+        [PolicyReadWritePermissionGrant] = [PolicyReadAll],
+        [PolicyReadWriteApplicationConfiguration] = [PolicyReadAll],
+        [DelegatedPermissionGrantReadWriteAll] = [DelegatedPermissionGrantReadAll],
         [RoleManagementReadWriteDirectory] = [RoleManagementReadDirectory],
-        [DirectoryReadAll] = [ApplicationReadAll, UserReadAll, GroupReadAll, PolicyReadAll, RoleManagementReadDirectory],
+        [DirectoryReadAll] = [ApplicationReadAll, UserReadAll, GroupReadAll, PolicyReadAll, RoleManagementReadDirectory, DelegatedPermissionGrantReadAll],
         [DirectoryReadWriteAll] = [.. All.Where(p => p != DirectoryReadWriteAll)],
     };
 

@@ -15,16 +15,24 @@ public static class AdminRoles
 
     public static readonly AdminRole PrivilegedRoleAdministrator = new(
         Guid.Parse("e8611ab8-c189-46e8-94e1-60213ab1f814"), "Privileged Role Administrator",
-        "Can assign admin roles.", [AdminPermissions.RoleManagementReadWriteDirectory, AdminPermissions.DirectoryReadAll]);
+        "Can assign admin roles, grant consent to any permission and set what users may consent to.",
+        [
+            AdminPermissions.RoleManagementReadWriteDirectory, AdminPermissions.DirectoryReadAll, AdminPermissions.DelegatedPermissionGrantReadWriteAll,
+            AdminPermissions.PolicyReadWriteAuthorization, AdminPermissions.PolicyReadWritePermissionGrant,
+        ]);
 
     public static readonly AdminRole ApplicationAdministrator = new(
         Guid.Parse("9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"), "Application Administrator",
-        "Can create and manage every application registration, including its credentials.",
-        [AdminPermissions.ApplicationReadWriteAll, AdminPermissions.UserReadAll, AdminPermissions.GroupReadAll]);
+        "Can create and manage every application registration, including its credentials, and grant consent for users.",
+        [
+            AdminPermissions.ApplicationReadWriteAll, AdminPermissions.UserReadAll, AdminPermissions.GroupReadAll,
+            AdminPermissions.DelegatedPermissionGrantReadWriteAll,
+        ]);
 
     public static readonly AdminRole CloudApplicationAdministrator = new(
         Guid.Parse("158c047a-c907-4556-b7ef-446551a6b5f7"), "Cloud Application Administrator",
-        "Can create and manage application registrations.", [AdminPermissions.ApplicationReadWriteAll]);
+        "Can create and manage application registrations and grant consent for users.",
+        [AdminPermissions.ApplicationReadWriteAll, AdminPermissions.DelegatedPermissionGrantReadWriteAll]);
 
     public static readonly AdminRole ApplicationDeveloper = new(
         Guid.Parse("cf1c38e5-3621-4004-a7cb-879624dced7c"), "Application Developer",
@@ -37,7 +45,10 @@ public static class AdminRoles
     public static readonly AdminRole SecurityAdministrator = new(
         Guid.Parse("194ae4cb-b126-40b2-bd5b-6091b380977d"), "Security Administrator",
         "Can manage security policies and read logs.",
-        [AdminPermissions.PolicyReadWriteConditionalAccess, AdminPermissions.AuditLogReadAll, AdminPermissions.DirectoryReadAll]);
+        [
+            AdminPermissions.PolicyReadWriteConditionalAccess, AdminPermissions.PolicyReadWriteApplicationConfiguration,
+            AdminPermissions.AuditLogReadAll, AdminPermissions.DirectoryReadAll,
+        ]);
 
     public static readonly AdminRole SecurityReader = new(
         Guid.Parse("5d6b6bb7-de71-4623-b4af-96380a352509"), "Security Reader",

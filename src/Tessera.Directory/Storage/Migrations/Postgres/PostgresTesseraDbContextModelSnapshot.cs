@@ -440,6 +440,11 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("GroupMembershipClaims")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.PrimitiveCollection<List<string>>("IdentifierUris")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -502,6 +507,46 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.HasIndex("OwnerId");
 
                     b.ToTable("ApplicationOwners");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Applications.FederatedIdentityCredential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ApplicationId")
+                        .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<List<string>>("Audiences")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApplicationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("FederatedIdentityCredentials");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Applications.KeyCredential", b =>
@@ -735,6 +780,134 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.ToTable("SignInEvents");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Consent.AdminConsentRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<Guid>("RequestedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ReviewedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ReviewedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Status");
+
+                    b.ToTable("AdminConsentRequests");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Consent.DelegatedPermissionClassification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Classification")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("PermissionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PermissionName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResourceId", "PermissionId")
+                        .IsUnique();
+
+                    b.ToTable("DelegatedPermissionClassifications");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Consent.OAuth2PermissionGrant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ConsentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("CreatedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PrincipalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "PrincipalId");
+
+                    b.HasIndex("ClientId", "ResourceId", "PrincipalId")
+                        .IsUnique();
+
+                    b.ToTable("OAuth2PermissionGrants");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Groups.Group", b =>
                 {
                     b.Property<Guid>("Id")
@@ -857,6 +1030,10 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("CreatedDateTime")
                         .HasColumnType("timestamp with time zone");
 
@@ -864,6 +1041,14 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<int>("PasswordCredentialMaxLifetimeDays")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserConsentPolicy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
 
                     b.HasKey("Id");
 
@@ -1113,15 +1298,98 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                                 .HasForeignKey("ApplicationId");
                         });
 
+                    b.OwnsMany("Tessera.Directory.Applications.RequiredResourceAccess", "RequiredResourceAccess", b1 =>
+                        {
+                            b1.Property<Guid>("ApplicationId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("ResourceAppId");
+
+                            b1.HasKey("ApplicationId", "__synthesizedOrdinal");
+
+                            b1.ToTable("Applications");
+
+                            b1
+                                .ToJson("RequiredResourceAccess")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ApplicationId");
+
+                            b1.OwnsMany("Tessera.Directory.Applications.ResourceAccess", "ResourceAccess", b2 =>
+                                {
+                                    b2.Property<Guid>("RequiredResourceAccessApplicationId");
+
+                                    b2.Property<int>("RequiredResourceAccess__synthesizedOrdinal");
+
+                                    b2.Property<int>("__synthesizedOrdinal")
+                                        .ValueGeneratedOnAdd();
+
+                                    b2.Property<Guid>("Id");
+
+                                    b2.Property<string>("Type")
+                                        .IsRequired();
+
+                                    b2.HasKey("RequiredResourceAccessApplicationId", "RequiredResourceAccess__synthesizedOrdinal", "__synthesizedOrdinal");
+
+                                    b2.ToTable("Applications");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("RequiredResourceAccessApplicationId", "RequiredResourceAccess__synthesizedOrdinal");
+                                });
+
+                            b1.Navigation("ResourceAccess");
+                        });
+
+                    b.OwnsOne("Tessera.Directory.Applications.VerifiedPublisher", "VerifiedPublisher", b1 =>
+                        {
+                            b1.Property<Guid>("ApplicationId");
+
+                            b1.Property<Guid>("AddedById");
+
+                            b1.Property<DateTimeOffset>("AddedDateTime");
+
+                            b1.Property<string>("DisplayName")
+                                .IsRequired();
+
+                            b1.Property<string>("VerifiedPublisherId");
+
+                            b1.HasKey("ApplicationId");
+
+                            b1.ToTable("Applications");
+
+                            b1
+                                .ToJson("VerifiedPublisher")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ApplicationId");
+                        });
+
                     b.Navigation("AppRoles");
 
                     b.Navigation("Oauth2PermissionScopes");
+
+                    b.Navigation("RequiredResourceAccess");
+
+                    b.Navigation("VerifiedPublisher");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Applications.ApplicationOwner", b =>
                 {
                     b.HasOne("Tessera.Directory.Applications.Application", null)
                         .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Applications.FederatedIdentityCredential", b =>
+                {
+                    b.HasOne("Tessera.Directory.Applications.Application", null)
+                        .WithMany("FederatedIdentityCredentials")
                         .HasForeignKey("ApplicationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1177,6 +1445,8 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
 
             modelBuilder.Entity("Tessera.Directory.Applications.Application", b =>
                 {
+                    b.Navigation("FederatedIdentityCredentials");
+
                     b.Navigation("KeyCredentials");
 
                     b.Navigation("PasswordCredentials");

@@ -428,6 +428,11 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("GroupMembershipClaims")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("IdentifierUris")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -490,6 +495,46 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.HasIndex("OwnerId");
 
                     b.ToTable("ApplicationOwners");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Applications.FederatedIdentityCredential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Audiences")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(600)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApplicationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("FederatedIdentityCredentials");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Applications.KeyCredential", b =>
@@ -723,6 +768,134 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.ToTable("SignInEvents");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Consent.AdminConsentRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReviewedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReviewedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Status");
+
+                    b.ToTable("AdminConsentRequests");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Consent.DelegatedPermissionClassification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Classification")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PermissionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PermissionName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResourceId", "PermissionId")
+                        .IsUnique();
+
+                    b.ToTable("DelegatedPermissionClassifications");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Consent.OAuth2PermissionGrant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConsentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PrincipalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "PrincipalId");
+
+                    b.HasIndex("ClientId", "ResourceId", "PrincipalId")
+                        .IsUnique();
+
+                    b.ToTable("OAuth2PermissionGrants");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Groups.Group", b =>
                 {
                     b.Property<Guid>("Id")
@@ -845,12 +1018,24 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedDateTime")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PasswordCredentialMaxLifetimeDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserConsentPolicy")
+                        .IsRequired()
+                        .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -1101,15 +1286,98 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                                 .HasForeignKey("ApplicationId");
                         });
 
+                    b.OwnsMany("Tessera.Directory.Applications.RequiredResourceAccess", "RequiredResourceAccess", b1 =>
+                        {
+                            b1.Property<Guid>("ApplicationId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<Guid>("ResourceAppId");
+
+                            b1.HasKey("ApplicationId", "__synthesizedOrdinal");
+
+                            b1.ToTable("Applications");
+
+                            b1
+                                .ToJson("RequiredResourceAccess")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ApplicationId");
+
+                            b1.OwnsMany("Tessera.Directory.Applications.ResourceAccess", "ResourceAccess", b2 =>
+                                {
+                                    b2.Property<Guid>("RequiredResourceAccessApplicationId");
+
+                                    b2.Property<int>("RequiredResourceAccess__synthesizedOrdinal");
+
+                                    b2.Property<int>("__synthesizedOrdinal")
+                                        .ValueGeneratedOnAddOrUpdate();
+
+                                    b2.Property<Guid>("Id");
+
+                                    b2.Property<string>("Type")
+                                        .IsRequired();
+
+                                    b2.HasKey("RequiredResourceAccessApplicationId", "RequiredResourceAccess__synthesizedOrdinal", "__synthesizedOrdinal");
+
+                                    b2.ToTable("Applications");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("RequiredResourceAccessApplicationId", "RequiredResourceAccess__synthesizedOrdinal");
+                                });
+
+                            b1.Navigation("ResourceAccess");
+                        });
+
+                    b.OwnsOne("Tessera.Directory.Applications.VerifiedPublisher", "VerifiedPublisher", b1 =>
+                        {
+                            b1.Property<Guid>("ApplicationId");
+
+                            b1.Property<Guid>("AddedById");
+
+                            b1.Property<long>("AddedDateTime");
+
+                            b1.Property<string>("DisplayName")
+                                .IsRequired();
+
+                            b1.Property<string>("VerifiedPublisherId");
+
+                            b1.HasKey("ApplicationId");
+
+                            b1.ToTable("Applications");
+
+                            b1
+                                .ToJson("VerifiedPublisher")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ApplicationId");
+                        });
+
                     b.Navigation("AppRoles");
 
                     b.Navigation("Oauth2PermissionScopes");
+
+                    b.Navigation("RequiredResourceAccess");
+
+                    b.Navigation("VerifiedPublisher");
                 });
 
             modelBuilder.Entity("Tessera.Directory.Applications.ApplicationOwner", b =>
                 {
                     b.HasOne("Tessera.Directory.Applications.Application", null)
                         .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Applications.FederatedIdentityCredential", b =>
+                {
+                    b.HasOne("Tessera.Directory.Applications.Application", null)
+                        .WithMany("FederatedIdentityCredentials")
                         .HasForeignKey("ApplicationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1165,6 +1433,8 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
 
             modelBuilder.Entity("Tessera.Directory.Applications.Application", b =>
                 {
+                    b.Navigation("FederatedIdentityCredentials");
+
                     b.Navigation("KeyCredentials");
 
                     b.Navigation("PasswordCredentials");
