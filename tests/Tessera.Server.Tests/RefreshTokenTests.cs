@@ -156,12 +156,8 @@ public sealed class RefreshTokenTests(TesseraServerFixture server) : IClassFixtu
     public async Task Refresh_ConsentRevoked_InvalidGrantWithReason()
     {
         var (client, tokens, userId) = await SignedInAsync();
-        await server.Directory.QueryAsync(async db =>
-        {
-            var grants = db.Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization>()
-                .Where(a => a.Subject == userId.ToString("D") && a.Type == "permanent");
-            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ExecuteUpdateAsync(grants, set => set.SetProperty(a => a.Status, "revoked"));
-        });
+        await server.Directory.QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ExecuteDeleteAsync(
+            db.OAuth2PermissionGrants.Where(g => g.PrincipalId == userId)));
         using var http = server.CreateHttpClient();
         (await client.RefreshAsync(http, tokens.RefreshToken!)).AssertError("invalid_grant", "TSR2035");
     }

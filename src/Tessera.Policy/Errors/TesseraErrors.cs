@@ -88,4 +88,10 @@ public static class TesseraErrors
         "The user's consent for this application was revoked, so this grant no longer holds. Send the user to sign in again.");
     public static readonly TesseraError NulCharacter = new("TSR2036", "invalid_request",
         "The request contains a NUL character (%00), which no parameter may hold. Remove it and send the request again.");
+
+    public static readonly TesseraError ConsentNeedsAdmin = new("TSR2037", "access_denied",
+        "You may not grant these permissions yourself. {0} Ask an administrator to approve the application.");
+
+    public static readonly TesseraError ConsentAwaitingAdmin = new("TSR2038", "access_denied",
+        "The permissions this application asks for need an administrator's approval; the request has been sent. Sign in again once it is approved.");
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tessera.Directory.Applications;
+using Tessera.Directory.Consent;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Tenants;
 using Tessera.Policy.Clients;
@@ -67,7 +68,8 @@ public sealed partial class FirstRun(
         var bootstrap = await registrar.RegisterAsync(tenant.Id, new NewApplication("Tessera bootstrap automation"), cancellationToken);
         var (_, secret) = await registrar.AddPasswordAsync(bootstrap.AppId, "bootstrap", BootstrapSecretLifetime, cancellationToken);
         await registrar.AssignAppRoleAsync(tenant.Id, bootstrap.AppId, "ServicePrincipal", adminApi.AppId, AdminPermissions.DirectoryReadWriteAll, cancellationToken);
-        await registrar.RegisterAsync(tenant.Id, CliApplication(), cancellationToken);
+        var cli = await registrar.RegisterAsync(tenant.Id, CliApplication(), cancellationToken);
+        await PreConsentCliAsync(tenant.Id, cli.AppId, adminApi.AppId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var credentials = new BootstrapCredentials(
@@ -120,6 +122,11 @@ public sealed partial class FirstRun(
         var apis = await db.Applications.Where(a => a.IdentifierUris.Contains(AdminPermissions.ApiIdentifier)).ToListAsync(cancellationToken);
         foreach (var api in apis)
         {
+            if (await FindCliClientAsync(db, api.TenantId, cancellationToken) is { } cliClientId)
+            {
+                await PreConsentCliAsync(api.TenantId, cliClientId, api.AppId, cancellationToken);
+            }
+
             var missingRoles = AdminPermissions.All.Where(p => !api.AppRoles.Exists(r => r.Value == p)).ToList();
             var missingScopes = AdminPermissions.All.Where(p => !api.Oauth2PermissionScopes.Exists(s => s.Value == p)).ToList();
             if (missingRoles.Count == 0 && missingScopes.Count == 0)
@@ -131,6 +138,38 @@ public sealed partial class FirstRun(
             api.AppRoles = [.. api.AppRoles, .. template.AppRoles.Where(r => missingRoles.Contains(r.Value))];
             api.Oauth2PermissionScopes = [.. api.Oauth2PermissionScopes, .. template.Scopes.Where(s => missingScopes.Contains(s.Value))];
             api.ConcurrencyStamp = Guid.NewGuid();
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The command line is the tenant's own tool: an administrator's consent for everyone to sign in with it and to use
+    /// every admin permission is given up front. What a person can do with it is still only what their admin roles allow.
+    /// </summary>
+    private async Task PreConsentCliAsync(Guid tenantId, Guid cliClientId, Guid adminApiAppId, CancellationToken cancellationToken)
+    {
+        var grant = await db.OAuth2PermissionGrants.FirstOrDefaultAsync(
+            g => g.ClientId == cliClientId && g.ResourceId == adminApiAppId && g.PrincipalId == Guid.Empty, cancellationToken);
+        string[] scopes = ["openid", "profile", "offline_access", .. AdminPermissions.All];
+        if (grant is null)
+        {
+            db.OAuth2PermissionGrants.Add(new OAuth2PermissionGrant
+            {
+                Id = Guid.NewGuid(),
+                TenantId = tenantId,
+                ClientId = cliClientId,
+                ResourceId = adminApiAppId,
+                PrincipalId = Guid.Empty,
+                ConsentType = ConsentTypes.AllPrincipals,
+                Scope = string.Join(' ', scopes),
+                CreatedDateTime = time.GetUtcNow(),
+            });
+        }
+        else if (scopes.Except(grant.ScopeValues, StringComparer.Ordinal).Any())
+        {
+            grant.Scope = string.Join(' ', grant.ScopeValues.Union(scopes, StringComparer.Ordinal));
+            grant.ConcurrencyStamp = Guid.NewGuid();
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -5,6 +5,7 @@ using Tessera.Directory.Storage;
 using Tessera.Policy.Tokens;
 using Tessera.Server.Clients;
 using Tessera.Server.Keys;
+using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Token;
@@ -115,6 +116,7 @@ public static class ProtocolSetup
         services.AddScoped<IOpenIddictServerFactory, TenantServerFactory>();
         services.AddScoped<ResourceDirectory>();
         services.AddScoped<ConsentService>();
+        services.AddScoped<PermissionGrants>();
         services.AddScoped<AdminRoleLookup>();
         services.AddSingleton<ClientDirectory>();
         return services;

@@ -20,10 +20,14 @@ public sealed class PersonAdminClient : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
-    /// <summary>Signs <paramref name="userName"/> in through the code flow, consenting to <paramref name="permission"/> on the admin API.</summary>
+    /// <summary>
+    /// Signs <paramref name="userName"/> in through the code flow to a client an administrator consented to
+    /// <paramref name="permission"/> on the admin API for (users may not consent to admin permissions).
+    /// </summary>
     public static async Task<PersonAdminClient> SignInAsync(TesseraServerFixture server, string userName, string permission)
     {
         var client = await CodeFlowClient.RegisterAsync(server);
+        await server.Directory.GrantConsentAsync(client.Application.AppId, await server.Directory.AdminApiAppIdAsync(), permission);
         var (code, pkce, browser) = await client.SignInAsync(userName, $"openid {AdminPermissions.ApiIdentifier}/{permission}");
         browser.Dispose();
         using var http = server.CreateHttpClient();

@@ -49,8 +49,9 @@ public sealed class BrowserCodeFlowTests(TesseraServerFixture server, ChromiumFi
         await Expect(page.Locator("h1")).ToContainTextAsync(ClientName);
         var permissions = await page.Locator("#permissions li").AllInnerTextsAsync();
         Assert.Equal(4, permissions.Count);
-        Assert.Contains("Sign you in", permissions);
-        Assert.Contains(permissions, p => p.Contains($"{flow.ApiIdentifier}/Orders.Read", StringComparison.Ordinal));
+        Assert.Contains(permissions, p => p.StartsWith("Sign you in", StringComparison.Ordinal));
+        Assert.Contains(permissions, p => p.Contains("Orders.Read", StringComparison.Ordinal) && p.Contains("Low risk", StringComparison.Ordinal));
+        await Expect(page.Locator("#publisher")).ToContainTextAsync("Registered by your organisation");
         await AssertStyledAsync(page);
         await SaveScreenshotAsync(page, "consent.png");
 

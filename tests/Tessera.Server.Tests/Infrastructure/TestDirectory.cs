@@ -68,9 +68,50 @@ public sealed class TestDirectory(IServiceProvider services, Guid tenantId)
         await scope.ServiceProvider.GetRequiredService<ApplicationRegistrar>().AssignAppRoleAsync(tenantId, principalId, principalType, resourceAppId, role, default);
     }
 
-    /// <summary>An API with read, write and a sensitive read scope, and an app role for applications and one for users.</summary>
-    public Task<Application> RegisterApiAsync(string identifier)
-        => RegisterAsync(new NewApplication("Orders API " + identifier)
+    /// <summary>
+    /// An API with read, write and a sensitive read scope (administrators only), and an app role for applications and
+    /// one for users. Read and write are rated low-risk, so that users may consent to them under the default policy.
+    /// </summary>
+    public async Task<Application> RegisterApiAsync(string identifier)
+    {
+        var api = await RegisterAsync(OrdersApi(identifier));
+        await ClassifyAsync(api, "Orders.Read", "low");
+        await ClassifyAsync(api, "Orders.ReadWrite", "low");
+        return api;
+    }
+
+    /// <summary>An administrator's consent, for every user (or for one), to <paramref name="scopes"/> of an API for a client.</summary>
+    public async Task GrantConsentAsync(Guid clientAppId, Guid resourceAppId, string scopes, Guid? userId = null)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TesseraDbContext>();
+        var grants = scope.ServiceProvider.GetRequiredService<Tessera.Server.Consent.PermissionGrants>();
+        await grants.AddAsync(tenantId, clientAppId, resourceAppId, userId ?? Guid.Empty, scopes.Split(' '), default);
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>The app id of the tenant's admin API, where OpenID Connect scopes are granted too.</summary>
+    public Task<Guid> AdminApiAppIdAsync()
+        => QueryAsync(db => db.Applications.Where(a => a.TenantId == tenantId && a.IdentifierUris.Contains(Tessera.Policy.Admin.AdminPermissions.ApiIdentifier))
+            .Select(a => a.AppId).SingleAsync());
+
+    /// <summary>Rates a delegated permission of <paramref name="api"/> (low, medium or high).</summary>
+    public async Task ClassifyAsync(Application api, string scope, string classification)
+    {
+        await using var serviceScope = services.CreateAsyncScope();
+        var db = serviceScope.ServiceProvider.GetRequiredService<TesseraDbContext>();
+        var permission = api.Oauth2PermissionScopes.Single(s => s.Value == scope);
+        await db.DelegatedPermissionClassifications.Where(c => c.ResourceId == api.AppId && c.PermissionId == permission.Id).ExecuteDeleteAsync();
+        db.DelegatedPermissionClassifications.Add(new Tessera.Directory.Consent.DelegatedPermissionClassification
+        {
+            Id = Guid.NewGuid(), TenantId = tenantId, ResourceId = api.AppId, PermissionId = permission.Id, PermissionName = scope,
+            Classification = classification,
+        });
+        await db.SaveChangesAsync();
+    }
+
+    private static NewApplication OrdersApi(string identifier)
+        => new("Orders API " + identifier)
         {
             IdentifierUris = [identifier],
             Scopes =
@@ -84,7 +125,7 @@ public sealed class TestDirectory(IServiceProvider services, Guid tenantId)
                 new AppRole { Id = Guid.NewGuid(), Value = "Orders.Read.All", AllowedMemberTypes = ["Application"] },
                 new AppRole { Id = Guid.NewGuid(), Value = "Orders.Approver", AllowedMemberTypes = ["User"] },
             ],
-        });
+        };
 
     /// <summary>Gives a user a built-in admin role (by template id).</summary>
     public async Task AssignAdminRoleAsync(Guid userId, Guid roleTemplateId)

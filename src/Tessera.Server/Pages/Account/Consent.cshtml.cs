@@ -3,21 +3,28 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
+using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
+using Tessera.Policy.Consent;
+using Tessera.Server.Admin;
 using Tessera.Server.Clients;
-using Tessera.Server.Protocol.Authorize;
+using Tessera.Server.Consent;
 
 namespace Tessera.Server.Pages.Account;
 
-/// <summary>The consent page: what the application asks for, in words; accepting records a standing grant.</summary>
-public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents) : TenantPageModel
+/// <summary>
+/// The consent page: who publishes the application, each permission it asks for in words with its risk, and either
+/// Accept (the user, or an administrator for everyone) or, when the tenant's policy leaves it to administrators,
+/// a request for their approval.
+/// </summary>
+public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents, TesseraDbContext db) : TenantPageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    public string ClientName { get; private set; } = string.Empty;
     public string UserName { get; private set; } = string.Empty;
-    public IReadOnlyList<string> Permissions { get; private set; } = [];
+    public ConsentDecision Decision { get; private set; } = null!;
+    public string? ErrorMessage { get; private set; }
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -27,14 +34,10 @@ public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirecto
             return SeeOther(SafeReturnUrl(ReturnUrl));
         }
 
-        var client = await clients.FindAsync(request.ClientId ?? string.Empty, HttpContext.RequestAborted);
-        ClientName = client?.DisplayName ?? "An unknown application";
-        UserName = user.UserName ?? string.Empty;
-        Permissions = request.GetScopes().Select(PermissionWords.Describe).ToList();
-        return Page();
+        return await ShowAsync(user, request);
     }
 
-    public async Task<IActionResult> OnPostAsync(string? decision)
+    public async Task<IActionResult> OnPostAsync(string? decision, bool forEveryone, string? reason)
     {
         var returnUrl = SafeReturnUrl(ReturnUrl);
         var (user, request) = await LoadAsync();
@@ -43,19 +46,49 @@ public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirecto
             return SeeOther(returnUrl);
         }
 
-        if (!string.Equals(decision, "accept", StringComparison.Ordinal))
+        switch (decision)
         {
-            return SeeOther(QueryHelpers.AddQueryString(returnUrl, ConsentService.DeniedMarker, "1"));
+            case "accept":
+                var refused = await consents.GrantAsync(Tenant.Id, user, request, forEveryone, HttpContext.RequestAborted);
+                if (refused is not null)
+                {
+                    ErrorMessage = refused.Sentence;
+                    Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return await ShowAsync(user, request);
+                }
+
+                await AdminWrites.SaveAsync(db, HttpContext, () => Task.FromResult(Results.Empty));
+                return SeeOther(returnUrl);
+            case "request":
+                if (await consents.RequestApprovalAsync(Tenant.Id, user, request, reason, HttpContext.RequestAborted) is null)
+                {
+                    await AdminWrites.SaveAsync(db, HttpContext, () => Task.FromResult(Results.Empty));
+                }
+
+                return SeeOther(QueryHelpers.AddQueryString(returnUrl, ConsentService.AdminApprovalMarker, "1"));
+            default:
+                return SeeOther(QueryHelpers.AddQueryString(returnUrl, ConsentService.DeniedMarker, "1"));
+        }
+    }
+
+    public static string RiskLabel(PermissionRisk risk) => risk switch
+    {
+        PermissionRisk.Low => "Low risk",
+        PermissionRisk.High => "High risk",
+        _ => "Medium risk",
+    };
+
+    private async Task<IActionResult> ShowAsync(DirectoryUser user, OpenIddictRequest request)
+    {
+        Decision = await consents.EvaluateAsync(Tenant.Id, user, request, HttpContext.RequestAborted);
+        if (Decision.Error is not null)
+        {
+            // The authorization endpoint returns the error to the client.
+            return SeeOther(SafeReturnUrl(ReturnUrl));
         }
 
-        // Grant only what the authorization endpoint would accept: known API, exposed scopes.
-        var evaluation = await consents.EvaluateAsync(Tenant.Id, user, request, HttpContext.RequestAborted);
-        if (evaluation.Error is null)
-        {
-            await consents.GrantAsync(user, request, HttpContext.RequestAborted);
-        }
-
-        return SeeOther(returnUrl);
+        UserName = user.UserName ?? string.Empty;
+        return Page();
     }
 
     /// <summary>The signed-in user and the authorization request the consent is for (from the return URL).</summary>
@@ -64,7 +97,7 @@ public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirecto
         var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
         var returnUrl = SafeReturnUrl(ReturnUrl);
-        if (user is null || user.TenantId != Tenant.Id || !returnUrl.Contains('?', StringComparison.Ordinal))
+        if (user is null || user.TenantId != Tenant.Id || !user.AccountEnabled || !returnUrl.Contains('?', StringComparison.Ordinal))
         {
             return (null, null);
         }

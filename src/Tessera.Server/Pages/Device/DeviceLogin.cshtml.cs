@@ -5,9 +5,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
+using Tessera.Policy.Consent;
+using Tessera.Server.Admin;
 using Tessera.Server.Clients;
-using Tessera.Server.Protocol.Authorize;
+using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Tokens;
 
 namespace Tessera.Server.Pages.Device;
@@ -15,8 +18,11 @@ namespace Tessera.Server.Pages.Device;
 /// <summary>
 /// The device code flow's verification page (RFC 8628 §3.3): the signed-in user enters the code shown on the device,
 /// sees which application asks for what, and approves or refuses. A code is bound to the user only by that approval.
+/// Approving also consents, for the user, to what the application asks and is not yet granted; what only an
+/// administrator may grant is refused here.
 /// </summary>
-public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents) : TenantPageModel
+public sealed class DeviceLoginModel(
+    UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents, TesseraDbContext db, TimeProvider time) : TenantPageModel
 {
     [BindProperty(Name = "user_code", SupportsGet = true)]
     public string? UserCode { get; set; }
@@ -24,6 +30,9 @@ public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDir
     public string? ClientName { get; private set; }
     public string UserName { get; private set; } = string.Empty;
     public IReadOnlyList<string> Permissions { get; private set; } = [];
+
+    /// <summary>Why the user cannot approve (only an administrator may grant what is asked), or null.</summary>
+    public string? NeedsAdmin { get; private set; }
     public string? ErrorMessage { get; private set; }
     public string? Done { get; private set; }
 
@@ -50,7 +59,9 @@ public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDir
         var client = await clients.FindAsync(request.ClientId!, HttpContext.RequestAborted);
         ClientName = client?.DisplayName ?? "An application";
         UserName = user.UserName ?? string.Empty;
-        Permissions = request.GetScopes().Select(PermissionWords.Describe).ToList();
+        var decision = await consents.EvaluateAsync(Tenant.Id, user, request, HttpContext.RequestAborted);
+        Permissions = decision.Scopes.Select(s => s.Words).ToList();
+        NeedsAdmin = decision.Error is null && !decision.UserMayGrant ? ConsentPolicy.Explain(decision.UserBlock) : null;
         return Page();
     }
 
@@ -75,7 +86,18 @@ public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDir
         }
 
         var evaluation = await consents.EvaluateAsync(Tenant.Id, user, request, HttpContext.RequestAborted);
-        if (evaluation.Error is not null)
+        if (evaluation.Error is null && evaluation.ConsentNeeded)
+        {
+            if (await consents.GrantAsync(Tenant.Id, user, request, forEveryone: false, HttpContext.RequestAborted) is not null)
+            {
+                return Forbid(new AuthenticationProperties { RedirectUri = $"{Request.PathBase}/devicelogin?done=needsadmin" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            }
+
+            await AdminWrites.SaveAsync(db, HttpContext, () => Task.FromResult(Results.Empty));
+            evaluation = await consents.EvaluateAsync(Tenant.Id, user, request, HttpContext.RequestAborted);
+        }
+
+        if (evaluation.Error is not null || evaluation.ConsentNeeded)
         {
             return Forbid(new AuthenticationProperties { RedirectUri = $"{Request.PathBase}/devicelogin?done=refused" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
@@ -83,7 +105,7 @@ public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDir
         var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, azpacr: "0", request.GetScopes(), evaluation.Resource, evaluation.GrantedApiScopes, evaluation.Roles,
-            session.Properties?.IssuedUtc ?? DateTimeOffset.UtcNow, Protocol.Authorize.AuthorizeEndpoint.AuthenticationMethods(session.Principal!));
+            session.Properties?.IssuedUtc ?? time.GetUtcNow(), Protocol.Authorize.AuthorizeEndpoint.AuthenticationMethods(session.Principal!));
         return SignIn(principal, new AuthenticationProperties { RedirectUri = $"{Request.PathBase}/devicelogin?done=approved" },
             OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
@@ -96,6 +118,7 @@ public sealed class DeviceLoginModel(UserManager<DirectoryUser> users, ClientDir
             "approved" => "You are signed in on your device",
             "denied" => "Sign-in cancelled",
             "refused" => "This application asked for something that does not exist or that you may not use; nothing was granted",
+            "needsadmin" => "This application needs an administrator's approval; nothing was granted",
             _ => null,
         };
     }

@@ -8,6 +8,7 @@ using OpenIddict.Server.AspNetCore;
 using Tessera.Directory.Users;
 using Tessera.Policy.Errors;
 using Tessera.Server.Clients;
+using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Tokens;
 using Tessera.Server.Tenancy;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -93,6 +94,11 @@ public static class AuthorizeEndpoint
             return ProtocolResults.Reject(TesseraErrors.ConsentDenied);
         }
 
+        if (http.Request.Query.ContainsKey(ConsentService.AdminApprovalMarker))
+        {
+            return ProtocolResults.Reject(TesseraErrors.ConsentAwaitingAdmin);
+        }
+
         if (decision.ConsentNeeded || prompts.Contains(PromptValues.Consent))
         {
             if (prompts.Contains(PromptValues.None))
@@ -108,9 +114,8 @@ public static class AuthorizeEndpoint
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, azpacr: "0", request.GetScopes(), decision.Resource, decision.GrantedApiScopes, decision.Roles,
             authenticatedAt, AuthenticationMethods(session.Principal!));
-        // Not SetAuthorizationId: OpenIddict then gives this sign-in an authorization of its own, so a replayed refresh
-        // token revokes this sign-in's family only, not every session of the user with this client.
-        principal.SetClaim(TesseraClaims.ConsentGrant, decision.AuthorizationId);
+        // No SetAuthorizationId: OpenIddict gives this sign-in an authorization of its own, so a replayed refresh token
+        // revokes this sign-in's family only, not every session of the user with this client.
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
@@ -140,7 +145,7 @@ public static class AuthorizeEndpoint
         var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, value) in request.GetParameters())
         {
-            if (name == ConsentService.DeniedMarker)
+            if (name is ConsentService.DeniedMarker or ConsentService.AdminApprovalMarker)
             {
                 continue;
             }

@@ -8,7 +8,7 @@ using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
 using Tessera.Policy.ServicePrincipals;
 using Tessera.Server.Clients;
-using Tessera.Server.Protocol.Authorize;
+using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
 using Tessera.Server.SignInLogs;
@@ -113,13 +113,6 @@ public static class TokenEndpoint
 
         attempt = attempt.By(user);
 
-        // A grant from the code flow rests on the user's consent: once revoked, the grant is over.
-        if (granted.GetClaim(TesseraClaims.ConsentGrant) is { Length: > 0 } consentId &&
-            !await consents.IsStandingAsync(consentId, http.RequestAborted))
-        {
-            return Refuse(signIns, attempt, TesseraErrors.ConsentRevoked);
-        }
-
         // The application the user signed in to may admit assigned users only.
         if (client is null)
         {
@@ -151,10 +144,20 @@ public static class TokenEndpoint
                 return Refuse(signIns, attempt, refused);
             }
 
-            var exposed = resource.EnabledScopeValues;
-            apiScopes = parsed.IsDefault ? exposed : parsed.ResourceScopes.Where(s => exposed.Contains(s, StringComparer.Ordinal)).ToList();
             roles = await resources.AssignedRolesAsync(resource, user.Id, "User", http.RequestAborted);
         }
+
+        // The grant rests on consent: what was revoked since is dropped, and once nothing is left the grant is over.
+        var stillGranted = await consents.StillGrantedAsync(tenant.Id, client.AppId, user.Id, parsed, resource, http.RequestAborted);
+        if (stillGranted is null)
+        {
+            return Refuse(signIns, attempt, TesseraErrors.ConsentRevoked);
+        }
+
+        apiScopes = stillGranted.ApiScopes;
+        scopes = scopes.Where(s => ScopeRequest.OpenIdConnectScopes.Contains(s)
+            ? stillGranted.OpenIdScopes.Contains(s, StringComparer.Ordinal)
+            : parsed.IsDefault || apiScopes.Contains(s[(s.LastIndexOf('/') + 1)..], StringComparer.Ordinal)).ToList();
 
         var authenticatedAt = long.TryParse(granted.GetClaim(TesseraClaims.AuthenticationTime), out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
@@ -164,7 +167,6 @@ public static class TokenEndpoint
             authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods),
             await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted));
         principal.SetAuthorizationId(granted.GetAuthorizationId());
-        principal.SetClaim(TesseraClaims.ConsentGrant, granted.GetClaim(TesseraClaims.ConsentGrant));
         if (!request.IsAuthorizationCodeGrantType())
         {
             signIns.Record(attempt, SignInStatus.Success);

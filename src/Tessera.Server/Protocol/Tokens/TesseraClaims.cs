@@ -21,12 +21,6 @@ public static class TesseraClaims
     public const string AuthenticationTime = "auth_time";
     public const string AuthenticationMethods = "amr";
 
-    /// <summary>
-    /// The user's standing consent a grant rests on. Kept in codes and refresh tokens only (no destination), so that
-    /// revoking the consent ends the grant while each sign-in keeps its own refresh-token family.
-    /// </summary>
-    public const string ConsentGrant = "tsr_consent";
-
     /// <summary><c>azpacr</c>: how the client proved itself. 0 public client, 1 client secret, 2 certificate.</summary>
     public static string ClientAuthenticationOf(OpenIddict.Abstractions.OpenIddictRequest request)
     {
