@@ -27,6 +27,9 @@ internal static class AppCommands
             ShowCommand(runtime),
             DeleteCommand(runtime),
             AppCredentialCommands.Create(runtime),
+            AppFederatedCommands.Create(runtime),
+            AppUpdateCommand.Create(runtime),
+            AppPublisherCommands.Create(runtime),
         };
 
     /// <summary>An application by object id or app (client) id; neither found is the server's refusal (exit 3).</summary>
@@ -124,7 +127,7 @@ internal static class AppCommands
         return command;
     }
 
-    private static void Show(Printer printer, JsonObject app)
+    public static void Show(Printer printer, JsonObject app)
     {
         var scopes = app["api"].Objects("oauth2PermissionScopes").Select(s => s.Text("value"));
         var roles = app.Objects("appRoles").Select(r => r.Text("value"));
@@ -143,6 +146,13 @@ internal static class AppCommands
             ("App roles", Lines(roles)),
             ("Secrets", app.Objects("passwordCredentials").Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Certificates", app.Objects("keyCredentials").Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Publisher domain", app.Text("publisherDomain")),
+            ("Verified publisher", app["verifiedPublisher"].Text("verifiedPublisherId") is { } publisherId
+                ? $"{app["verifiedPublisher"].Text("displayName")} ({publisherId}), since {app["verifiedPublisher"].Date("addedDateTime").Display()}"
+                : "no"),
+            ("Required permissions", Lines(app.Objects("requiredResourceAccess").Select(r =>
+                $"{r.Text("resourceAppId")}: {r.Objects("resourceAccess").Count(a => a.Text("type") == "Scope")} delegated, {r.Objects("resourceAccess").Count(a => a.Text("type") == "Role")} application"))),
+            ("Group claims", app.Text("groupMembershipClaims")),
         ]);
     }
 

@@ -23,7 +23,7 @@ internal static class ServicePrincipalCommands
     ];
 
     public static Command Create(CliRuntime runtime)
-        => new("sp", "Service principals: list, show, enable or disable them, and grant or revoke app roles (application permissions).")
+        => new("sp", "Service principals: list, show, enable or disable them, grant or revoke app roles (application permissions), and rate their delegated permissions.")
         {
             ListCommand(runtime),
             ShowCommand(runtime),
@@ -31,6 +31,9 @@ internal static class ServicePrincipalCommands
             GrantCommand(runtime),
             RevokeCommand(runtime),
             AssignmentsCommand(runtime),
+            PermissionClassificationCommands.ClassifyCommand(runtime),
+            PermissionClassificationCommands.ListCommand(runtime),
+            PermissionClassificationCommands.UnclassifyCommand(runtime),
         };
 
     /// <summary>A service principal by app id; one that is not there is the server's refusal (exit 3).</summary>

@@ -81,6 +81,7 @@ internal static class TesseraCommand
             GroupCommands.Create(runtime),
             RoleCommands.Create(runtime),
             AuditCommands.Create(runtime),
+            PolicyCommands.Create(runtime),
         };
         return root;
     }

@@ -77,7 +77,7 @@ public static class TesseraErrors
     public static readonly TesseraError ApplicationNotAssigned = new("TSR2030", "invalid_grant",
         "The API '{0}' admits only applications that hold one of its app roles (appRoleAssignmentRequired), and this application holds none. An administrator grants one with POST /admin/v1/servicePrincipals/{1}/appRoleAssignedTo.");
     public static readonly TesseraError UserNotAssigned = new("TSR2031", "access_denied",
-        "The user is not assigned to '{0}', which admits only assigned users (appRoleAssignmentRequired). Ask an administrator to assign you: POST /admin/v1/servicePrincipals/{1}/appRoleAssignedTo.");
+        "The user is not assigned to '{0}', which admits only assigned users (appRoleAssignmentRequired). Ask an administrator to assign you, or a group you are a member of: POST /admin/v1/servicePrincipals/{1}/appRoleAssignedTo.");
     public static readonly TesseraError AssertionLifetime = new("TSR2032", "invalid_client",
         "The client assertion must carry a jti and expire within 10 minutes of its use. Sign a short-lived assertion for every request.");
     public static readonly TesseraError AssertionReplayed = new("TSR2033", "invalid_client",
@@ -94,4 +94,13 @@ public static class TesseraErrors
 
     public static readonly TesseraError ConsentAwaitingAdmin = new("TSR2038", "access_denied",
         "The permissions this application asks for need an administrator's approval; the request has been sent. Sign in again once it is approved.");
+
+    public static readonly TesseraError AdminConsentRedirectUri = new("TSR2039", "invalid_request",
+        "The redirect_uri '{0}' is not registered for the application. Admin consent returns only to a registered redirect URI.");
+
+    public static readonly TesseraError AdminConsentNotAdministrator = new("TSR2040", "access_denied",
+        "Only an administrator who may grant consent for the organisation (Global, Privileged Role, Application or Cloud Application Administrator; for application permissions, one who may assign app roles) can give admin consent. Sign in as one, or ask one.");
+
+    public static readonly TesseraError AdminConsentNothingToGrant = new("TSR2041", "invalid_request",
+        "The application declares no permissions (requiredResourceAccess) and the request names none. Pass scope, e.g. 'api://orders/.default', or declare the permissions on the application.");
 }

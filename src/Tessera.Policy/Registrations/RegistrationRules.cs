@@ -110,6 +110,6 @@ public static class RegistrationRules
         };
     }
 
-    private static bool IsLoopback(Uri uri)
+    internal static bool IsLoopback(Uri uri)
         => uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

@@ -77,6 +77,12 @@ public static class AdminApiSetup
         api.MapDirectoryRoles();
         api.MapOrganization();
         api.MapServicePrincipals();
+        api.MapAuthorizationPolicy();
+        api.MapPermissionClassifications();
+        api.MapVerifiedPublisher();
+        api.MapAppManagementPolicy();
+        api.MapPermissionGrants();
+        api.MapAppConsentRequests();
         return endpoints;
     }
 

@@ -127,8 +127,13 @@ public sealed class ConsentService(
         IReadOnlyList<string> roles = [];
         if (resource is not null)
         {
-            var wanted = scopeRequest.IsDefault ? DeclaredScopes(registration, resource) : scopeRequest.ResourceScopes;
-            scopes.AddRange(await DescribeAsync(resource, wanted, consented.On(resource.AppId), cancellationToken));
+            // '/.default' asks for what the client declares, once: with anything granted on the API already, the token
+            // carries what is granted and nobody is asked again (as in Entra ID); prompt=consent shows it all.
+            var granted = consented.On(resource.AppId);
+            var wanted = !scopeRequest.IsDefault ? scopeRequest.ResourceScopes
+                : granted.Count == 0 || request.HasPromptValue(OpenIddictConstants.PromptValues.Consent) ? DeclaredScopes(registration, resource)
+                : [];
+            scopes.AddRange(await DescribeAsync(resource, wanted, granted, cancellationToken));
             grantedApiScopes = TokenScopes(scopeRequest, resource, consented.On(resource.AppId));
             roles = await resources.AssignedRolesAsync(resource, user.Id, "User", cancellationToken);
         }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
 using Tessera.Directory.Consent;
 using Tessera.Directory.Storage;
 
@@ -8,7 +9,8 @@ namespace Tessera.Server.Consent;
 /// The delegated permission grants (Graph's <c>oAuth2PermissionGrant</c>) as the protocol reads and writes them: what a
 /// client may do for one user on each API, from the grants for everyone and the user's own.
 /// </summary>
-public sealed class PermissionGrants(TesseraDbContext db, TimeProvider time)
+public sealed class PermissionGrants(
+    TesseraDbContext db, TimeProvider time, IOpenIddictApplicationManager applications, IOpenIddictAuthorizationManager authorizations)
 {
     /// <summary>The scopes <paramref name="clientId"/> holds for <paramref name="userId"/> on each of <paramref name="resourceIds"/>.</summary>
     public async Task<ConsentedScopes> ForUserAsync(Guid clientId, Guid userId, IReadOnlyCollection<Guid> resourceIds, CancellationToken cancellationToken)
@@ -53,6 +55,28 @@ public sealed class PermissionGrants(TesseraDbContext db, TimeProvider time)
         grant.Scope = string.Join(' ', grant.ScopeValues.Union(scopes, StringComparer.Ordinal));
         grant.ConcurrencyStamp = Guid.NewGuid();
         return grant;
+    }
+
+    /// <summary>
+    /// Ends the sessions that rest on a grant taken back: the OpenIddict authorizations (and so the refresh tokens) of
+    /// <paramref name="clientId"/> for <paramref name="userId"/>, or for every user when it is null (a grant for
+    /// everyone). Refresh tokens already check the grants at every use; this makes them fail at once, as
+    /// <c>invalid_grant</c>, even where other grants would still cover part of what they carry. Call it after the
+    /// change has committed.
+    /// </summary>
+    /// <returns>How many authorizations were revoked.</returns>
+    public async Task<long> RevokeSessionsAsync(Guid clientId, Guid? userId, CancellationToken cancellationToken)
+    {
+        var application = await applications.FindByClientIdAsync(clientId.ToString("D"), cancellationToken);
+        var applicationId = application is null ? null : await applications.GetIdAsync(application, cancellationToken);
+        if (applicationId is null)
+        {
+            return 0;
+        }
+
+        return userId is { } subject
+            ? await authorizations.RevokeAsync(subject.ToString("D"), applicationId, status: null, type: null, cancellationToken)
+            : await authorizations.RevokeByApplicationIdAsync(applicationId, cancellationToken);
     }
 }
 

@@ -47,7 +47,8 @@ public static class ProtocolSetup
                 server.RegisterClaims(
                     Claims.Subject, TesseraClaims.ObjectId, TesseraClaims.TenantId, TesseraClaims.Name, TesseraClaims.PreferredUsername,
                     TesseraClaims.Email, TesseraClaims.AuthenticationTime, TesseraClaims.AuthenticationMethods, TesseraClaims.Version,
-                    TesseraClaims.AuthorizedParty, TesseraClaims.Scope, TesseraClaims.Roles, TesseraClaims.AdminRoles, TesseraClaims.IdentityType);
+                    TesseraClaims.AuthorizedParty, TesseraClaims.Scope, TesseraClaims.Roles, TesseraClaims.Groups, TesseraClaims.AdminRoles,
+                    TesseraClaims.IdentityType);
                 server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow().AllowDeviceAuthorizationFlow();
                 server.RequireProofKeyForCodeExchange();
                 server.SetAuthorizationCodeLifetime(TokenLifetimes.AuthorizationCode)
@@ -117,7 +118,9 @@ public static class ProtocolSetup
         services.AddScoped<ResourceDirectory>();
         services.AddScoped<ConsentService>();
         services.AddScoped<PermissionGrants>();
+        services.AddScoped<AdminConsent>();
         services.AddScoped<AdminRoleLookup>();
+        services.AddScoped<GroupLookup>();
         services.AddSingleton<ClientDirectory>();
         return services;
     }

@@ -12,6 +12,17 @@ public sealed class AdminDocsTests(TesseraServerFixture server) : IClassFixture<
         var document = await http.GetStringAsync("/admin/openapi/admin.json");
         Assert.Contains("\"/admin/v1/applications\"", document, StringComparison.Ordinal);
         Assert.Contains("Permissions (any one): Application.Read.All", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/applications/{id}/federatedIdentityCredentials/{federatedIdentityCredentialId}\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/policies/defaultAppManagementPolicy\"", document, StringComparison.Ordinal);
+        Assert.Contains("Permissions (any one): Policy.ReadWrite.ApplicationConfiguration", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/policies/authorizationPolicy\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/servicePrincipals/{id}/delegatedPermissionClassifications/{classificationId}\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/applications/{id}/setVerifiedPublisher\"", document, StringComparison.Ordinal);
+        Assert.Contains("Permissions (any one): Policy.ReadWrite.PermissionGrant", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/oauth2PermissionGrants/{id}\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/users/{id}/oauth2PermissionGrants\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/identityGovernance/appConsent/appConsentRequests/{id}/approve\"", document, StringComparison.Ordinal);
+        Assert.Contains("Permissions (any one): DelegatedPermissionGrant.ReadWrite.All", document, StringComparison.Ordinal);
     }
 
     [Fact]

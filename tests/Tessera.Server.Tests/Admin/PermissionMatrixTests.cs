@@ -68,6 +68,59 @@ public sealed partial class PermissionMatrixTests(TesseraServerFixture server) :
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    // Endpoints whose permissions are easy to get wrong: credentials of applications are written with the application
+    // permissions (owners included), the app management policy with its own Policy permissions.
+    [Theory]
+    [InlineData("GET", "admin/v1/applications/{id:guid}/federatedIdentityCredentials/", "Application.Read.All,Application.ReadWrite.OwnedBy")]
+    [InlineData("POST", "admin/v1/applications/{id:guid}/federatedIdentityCredentials/", "Application.ReadWrite.All,Application.ReadWrite.OwnedBy")]
+    [InlineData("GET", "admin/v1/applications/{id:guid}/federatedIdentityCredentials/{federatedIdentityCredentialId}", "Application.Read.All,Application.ReadWrite.OwnedBy")]
+    [InlineData("PATCH", "admin/v1/applications/{id:guid}/federatedIdentityCredentials/{federatedIdentityCredentialId}", "Application.ReadWrite.All,Application.ReadWrite.OwnedBy")]
+    [InlineData("DELETE", "admin/v1/applications/{id:guid}/federatedIdentityCredentials/{federatedIdentityCredentialId}", "Application.ReadWrite.All,Application.ReadWrite.OwnedBy")]
+    [InlineData("GET", "admin/v1/policies/defaultAppManagementPolicy", "Policy.Read.All")]
+    [InlineData("PATCH", "admin/v1/policies/defaultAppManagementPolicy", "Policy.ReadWrite.ApplicationConfiguration")]
+    public void CredentialEndpoints_DeclareTheirPermissions(string method, string template, string anyOf)
+    {
+        var endpoint = Assert.Single(Endpoints(), e => e.Method == method && e.Template.TrimEnd('/') == template.TrimEnd('/'));
+        Assert.Equal(anyOf.Split(','), endpoint.AnyOf);
+    }
+
+    // The settings consent decisions read: changing them is a consent decision, so each has its own Policy permission,
+    // and vouching for a publisher needs Application.ReadWrite.All (owners may not vouch for themselves).
+    [Theory]
+    [InlineData("GET", "admin/v1/policies/authorizationPolicy", "Policy.Read.All")]
+    [InlineData("PATCH", "admin/v1/policies/authorizationPolicy", "Policy.ReadWrite.Authorization")]
+    [InlineData("GET", "admin/v1/servicePrincipals/{id:guid}/delegatedPermissionClassifications/", "Policy.Read.All,Application.Read.All")]
+    [InlineData("POST", "admin/v1/servicePrincipals/{id:guid}/delegatedPermissionClassifications/", "Policy.ReadWrite.PermissionGrant")]
+    [InlineData("DELETE", "admin/v1/servicePrincipals/{id:guid}/delegatedPermissionClassifications/{classificationId:guid}", "Policy.ReadWrite.PermissionGrant")]
+    [InlineData("POST", "admin/v1/applications/{id:guid}/setVerifiedPublisher", "Application.ReadWrite.All")]
+    [InlineData("POST", "admin/v1/applications/{id:guid}/unsetVerifiedPublisher", "Application.ReadWrite.All")]
+    public void ConsentSettingEndpoints_DeclareTheirPermissions(string method, string template, string anyOf)
+    {
+        var endpoint = Assert.Single(Endpoints(), e => e.Method == method && e.Template.TrimEnd('/') == template.TrimEnd('/'));
+        Assert.Equal(anyOf.Split(','), endpoint.AnyOf);
+    }
+
+    // Delegated permission grants and the consent requests that lead to them: reading needs
+    // DelegatedPermissionGrant.Read.All (Directory.Read.All implies it), every write and decision the ReadWrite one.
+    [Theory]
+    [InlineData("GET", "admin/v1/oauth2PermissionGrants/", "DelegatedPermissionGrant.Read.All")]
+    [InlineData("GET", "admin/v1/oauth2PermissionGrants/{id:guid}", "DelegatedPermissionGrant.Read.All")]
+    [InlineData("POST", "admin/v1/oauth2PermissionGrants/", "DelegatedPermissionGrant.ReadWrite.All")]
+    [InlineData("PATCH", "admin/v1/oauth2PermissionGrants/{id:guid}", "DelegatedPermissionGrant.ReadWrite.All")]
+    [InlineData("DELETE", "admin/v1/oauth2PermissionGrants/{id:guid}", "DelegatedPermissionGrant.ReadWrite.All")]
+    [InlineData("GET", "admin/v1/servicePrincipals/{id:guid}/oauth2PermissionGrants", "DelegatedPermissionGrant.Read.All")]
+    [InlineData("GET", "admin/v1/users/{id}/oauth2PermissionGrants", "DelegatedPermissionGrant.Read.All")]
+    [InlineData("GET", "admin/v1/identityGovernance/appConsent/appConsentRequests/", "DelegatedPermissionGrant.Read.All")]
+    [InlineData("GET", "admin/v1/identityGovernance/appConsent/appConsentRequests/{id:guid}", "DelegatedPermissionGrant.Read.All")]
+    [InlineData("POST", "admin/v1/identityGovernance/appConsent/appConsentRequests/{id:guid}/approve", "DelegatedPermissionGrant.ReadWrite.All")]
+    [InlineData("POST", "admin/v1/identityGovernance/appConsent/appConsentRequests/{id:guid}/deny", "DelegatedPermissionGrant.ReadWrite.All")]
+    public void PermissionGrantEndpoints_DeclareTheirPermissions(string method, string template, string anyOf)
+    {
+        var endpoint = Assert.Single(Endpoints(), e => e.Method == method && e.Template.TrimEnd('/') == template.TrimEnd('/'));
+        Assert.Equal(anyOf.Split(','), endpoint.AnyOf);
+        Assert.True(AdminPermissions.Grants([AdminPermissions.DirectoryReadAll], endpoint.AnyOf![0]) == (method == "GET"));
+    }
+
     private static HttpRequestMessage Request(AdminEndpoint endpoint)
         => new(new HttpMethod(endpoint.Method), "/" + Path(endpoint));
 

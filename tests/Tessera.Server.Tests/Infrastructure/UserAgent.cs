@@ -62,7 +62,8 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
     /// page with <paramref name="consent"/>, and returns the URL the server finally redirects to outside itself, or the
     /// last response if it stopped inside the server.
     /// </summary>
-    public async Task<AuthorizationOutcome> AuthorizeAsync(string authorizeUrl, string? userName, string password = TestDirectory.Password, bool consent = true)
+    public async Task<AuthorizationOutcome> AuthorizeAsync(
+        string authorizeUrl, string? userName, string password = TestDirectory.Password, bool consent = true, bool forEveryone = false)
     {
         var response = await SendAsync(HttpMethod.Get, authorizeUrl);
         for (var hop = 0; hop < 20; hop++)
@@ -79,7 +80,8 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
 
                 if (response.StatusCode == HttpStatusCode.OK && body.Contains("id=\"accept\"", StringComparison.Ordinal))
                 {
-                    response = await SubmitAsync(response, body, [new("decision", consent ? "accept" : "deny")]);
+                    response = await SubmitAsync(response, body,
+                        [new("decision", consent ? "accept" : "deny"), .. forEveryone ? [new KeyValuePair<string, string>("forEveryone", "true")] : Array.Empty<KeyValuePair<string, string>>()]);
                     continue;
                 }
 
@@ -98,7 +100,8 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
         throw new InvalidOperationException("Too many redirects.");
     }
 
-    private async Task<HttpResponseMessage> SubmitAsync(HttpResponseMessage page, string body, List<KeyValuePair<string, string>> fields)
+    /// <summary>Posts the form of <paramref name="page"/> (antiforgery token and return URL included) with <paramref name="fields"/>.</summary>
+    public async Task<HttpResponseMessage> SubmitAsync(HttpResponseMessage page, string body, List<KeyValuePair<string, string>> fields, string? action = null)
     {
         fields.Add(new("__RequestVerificationToken", AntiforgeryToken().Match(body).Groups[1].Value));
         var returnUrl = ReturnUrlField().Match(body);
@@ -107,7 +110,7 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
             fields.Add(new("ReturnUrl", WebUtility.HtmlDecode(returnUrl.Groups[1].Value)));
         }
 
-        return await SendAsync(HttpMethod.Post, page.RequestMessage!.RequestUri!.ToString(), fields);
+        return await SendAsync(HttpMethod.Post, action ?? page.RequestMessage!.RequestUri!.ToString(), fields);
     }
 
     public void Dispose() => _http.Dispose();

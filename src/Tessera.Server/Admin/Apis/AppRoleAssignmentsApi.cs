@@ -16,9 +16,10 @@ namespace Tessera.Server.Admin.Apis;
 /// <summary>
 /// App role assignments (Graph's <c>appRoleAssignment</c>): what a service principal holds on other APIs
 /// (<c>appRoleAssignments</c>), who holds an API's roles (<c>appRoleAssignedTo</c>, where they are granted and
-/// removed), and what a user holds. Granting an app role to an application is how application permissions are given,
-/// the most privileged thing an admin does: it needs <c>AppRoleAssignment.ReadWrite.All</c>, is audited, and on the
-/// admin API itself is limited to the permissions the caller holds.
+/// removed, to users, groups of users or service principals), and what a user holds. Granting an app role to an
+/// application is how application permissions are given, the most privileged thing an admin does: it needs
+/// <c>AppRoleAssignment.ReadWrite.All</c>, is audited, and on the admin API itself is limited to the permissions the
+/// caller holds.
 /// </summary>
 public static class AppRoleAssignmentsApi
 {
@@ -58,7 +59,7 @@ public static class AppRoleAssignmentsApi
             a.TenantId == tenantId && a.PrincipalId == id && a.PrincipalType == ServicePrincipalResource.ServicePrincipalType));
     }
 
-    /// <summary>Who holds the roles of the API <paramref name="id"/>: users and service principals.</summary>
+    /// <summary>Who holds the roles of the API <paramref name="id"/>: users, groups and service principals.</summary>
     private static async Task<IResult> ListAssignedToAsync(Guid id, HttpContext http, TesseraDbContext db)
     {
         var tenantId = http.Caller().TenantId;
@@ -197,11 +198,18 @@ public static class AppRoleAssignmentsApi
             (page, cancellationToken) => ServicePrincipalResource.AssignmentsAsync(db, page, cancellationToken), http.RequestAborted);
     }
 
-    /// <summary>A user of the tenant, or else an application's service principal (id = appId).</summary>
+    /// <summary>
+    /// A user of the tenant, or else a group of the tenant (its members hold the role), or else an application's service
+    /// principal (id = appId).
+    /// </summary>
     private static async Task<Principal?> FindPrincipalAsync(TesseraDbContext db, Guid tenantId, Guid id, CancellationToken cancellationToken)
         => await db.Users.AsNoTracking()
                .Where(u => u.Id == id && u.TenantId == tenantId)
                .Select(u => new Principal(u.Id, ServicePrincipalResource.UserType, u.DisplayName ?? u.UserName))
+               .FirstOrDefaultAsync(cancellationToken)
+           ?? await db.Groups.AsNoTracking()
+               .Where(g => g.Id == id && g.TenantId == tenantId)
+               .Select(g => new Principal(g.Id, AppRoleAssignment.GroupPrincipalType, g.DisplayName))
                .FirstOrDefaultAsync(cancellationToken)
            ?? await db.Applications.AsNoTracking()
                .Where(a => a.AppId == id && a.TenantId == tenantId)
@@ -209,8 +217,9 @@ public static class AppRoleAssignmentsApi
                .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
-    /// The role must be one of the resource's, enabled, and meant for the principal's kind (<c>User</c> for users,
-    /// <c>Application</c> for service principals). The empty id is Graph's default access, for an API without roles.
+    /// The role must be one of the resource's, enabled, and meant for the principal's kind (<c>User</c> for users and,
+    /// as in Entra ID, for groups, whose members are users; <c>Application</c> for service principals). The empty id is
+    /// Graph's default access, for an API without roles.
     /// </summary>
     private static (AppRole? Role, TesseraError? Error) CheckRole(Application resource, Guid appRoleId, string principalType)
     {
@@ -227,12 +236,16 @@ public static class AppRoleAssignmentsApi
             return (role, RegistrationErrors.AppRoleDisabled.With(role.Value, resource.DisplayName));
         }
 
-        var isUser = principalType == ServicePrincipalResource.UserType;
-        var memberType = isUser ? "User" : "Application";
+        var (memberType, kind) = principalType switch
+        {
+            ServicePrincipalResource.UserType => ("User", "user"),
+            AppRoleAssignment.GroupPrincipalType => ("User", "group"),
+            _ => ("Application", "service principal"),
+        };
         return role.AllowedMemberTypes.Contains(memberType, StringComparer.Ordinal)
             ? (role, null)
             : (role, RegistrationErrors.AppRoleMemberTypeMismatch.With(
-                role.Value, string.Join(", ", role.AllowedMemberTypes), isUser ? "user" : "service principal", memberType));
+                role.Value, string.Join(", ", role.AllowedMemberTypes), kind, memberType));
     }
 
     /// <summary>On the admin API, a caller grants or removes only permissions it holds: no way up from AppRoleAssignment.ReadWrite.All.</summary>
@@ -246,18 +259,19 @@ public static class AppRoleAssignmentsApi
         AuditLog audit, AdminCaller caller, AppRoleAssignment assignment, Principal principal, Application resource, AppRole? role,
         bool added, CancellationToken cancellationToken)
     {
-        var isUser = principal.Type == ServicePrincipalResource.UserType;
-        var activity = (added, isUser) switch
+        var (activity, category) = (added, principal.Type) switch
         {
-            (true, false) => "Add app role assignment to service principal",
-            (true, true) => "Add app role assignment grant to user",
-            (false, false) => "Remove app role assignment from service principal",
-            (false, true) => "Remove app role assignment from user",
+            (true, ServicePrincipalResource.UserType) => ("Add app role assignment grant to user", "UserManagement"),
+            (false, ServicePrincipalResource.UserType) => ("Remove app role assignment from user", "UserManagement"),
+            (true, AppRoleAssignment.GroupPrincipalType) => ("Add app role assignment to group", "GroupManagement"),
+            (false, AppRoleAssignment.GroupPrincipalType) => ("Remove app role assignment from group", "GroupManagement"),
+            (true, _) => ("Add app role assignment to service principal", "ApplicationManagement"),
+            (false, _) => ("Remove app role assignment from service principal", "ApplicationManagement"),
         };
         string? New(string? text) => added ? text : null;
         string? Old(string? text) => added ? null : text;
         var roleValue = role?.Value ?? "(default access)";
-        return audit.RecordAsync(caller, isUser ? "UserManagement" : "ApplicationManagement", activity,
+        return audit.RecordAsync(caller, category, activity,
             new AuditTarget(principal.Id.ToString(), principal.Type, principal.DisplayName,
             [
                 new ModifiedProperty("AppRoleAssignment.Id", Old(assignment.Id.ToString()), New(assignment.Id.ToString())),

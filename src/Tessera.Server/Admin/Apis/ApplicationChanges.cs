@@ -24,7 +24,7 @@ public static class ApplicationChanges
 
     private static readonly HashSet<string> ReadOnly = new(StringComparer.Ordinal)
     {
-        "id", "appId", "createdDateTime", "passwordCredentials", "publisherDomain",
+        "id", "appId", "createdDateTime", "passwordCredentials", "publisherDomain", "verifiedPublisher",
     };
 
     public static async Task<Outcome> ApplyAsync(TesseraDbContext db, Application app, JsonObject body, bool creating, CancellationToken cancellationToken)
@@ -37,7 +37,12 @@ public static class ApplicationChanges
         var readOnly = body.Select(p => p.Key).FirstOrDefault(ReadOnly.Contains);
         if (readOnly is not null)
         {
-            return Fail(RegistrationErrors.ReadOnlyProperty.With(readOnly + (readOnly == "passwordCredentials" ? " (use addPassword)" : string.Empty)));
+            return Fail(RegistrationErrors.ReadOnlyProperty.With(readOnly + readOnly switch
+            {
+                "passwordCredentials" => " (use addPassword)",
+                "verifiedPublisher" => " (an administrator uses setVerifiedPublisher)",
+                _ => string.Empty,
+            }));
         }
 
         var notObject = ObjectProperties.FirstOrDefault(name => body[name] is not (null or JsonObject));
@@ -217,6 +222,13 @@ public static class ApplicationChanges
             {
                 return Fail(keysError);
             }
+        }
+
+        // After the scopes and app roles: an application may declare its own API's permissions.
+        var accessError = await ApplicationAccessChanges.ApplyAsync(db, app, body, modified, cancellationToken);
+        if (accessError is not null)
+        {
+            return Fail(accessError);
         }
 
         return new Outcome(modified, null);

@@ -1,11 +1,14 @@
+using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Applications;
+using Tessera.Directory.Storage;
 
 namespace Tessera.Server.Admin.Apis;
 
 /// <summary>An application as the admin API shows it: Microsoft Graph's <c>application</c> resource.</summary>
 public static class ApplicationResource
 {
-    public static object From(Application app)
+    /// <summary>The application, with <paramref name="publisherDomain"/> (see <see cref="PublisherDomainAsync"/>).</summary>
+    public static object From(Application app, string? publisherDomain)
     {
         ArgumentNullException.ThrowIfNull(app);
         return new Dictionary<string, object?>
@@ -15,6 +18,8 @@ public static class ApplicationResource
             ["displayName"] = app.DisplayName,
             ["signInAudience"] = app.SignInAudience,
             ["createdDateTime"] = app.CreatedDateTime,
+            ["publisherDomain"] = publisherDomain,
+            ["verifiedPublisher"] = VerifiedPublisher(app),
             ["isFallbackPublicClient"] = app.IsFallbackPublicClient,
             ["identifierUris"] = app.IdentifierUris,
             ["web"] = new
@@ -31,6 +36,12 @@ public static class ApplicationResource
                 oauth2PermissionScopes = PermissionScopes(app),
             },
             ["appRoles"] = AppRoles(app),
+            ["requiredResourceAccess"] = app.RequiredResourceAccess.Select(r => new
+            {
+                resourceAppId = r.ResourceAppId,
+                resourceAccess = r.ResourceAccess.Select(a => new { id = a.Id, type = a.Type }),
+            }),
+            ["groupMembershipClaims"] = app.GroupMembershipClaims,
             ["passwordCredentials"] = app.PasswordCredentials.OrderBy(c => c.StartDateTime).Select(c => PasswordCredentialResource(c)),
             ["keyCredentials"] = app.KeyCredentials.OrderBy(c => c.StartDateTime).Select(c => new
             {
@@ -43,6 +54,32 @@ public static class ApplicationResource
                 endDateTime = c.EndDateTime,
             }),
             ["@odata.etag"] = GraphResults.ETag(app.ConcurrencyStamp),
+        };
+    }
+
+    /// <summary>
+    /// Graph's <c>publisherDomain</c>: the tenant's default domain once verified (the domain a tenant starts with, so
+    /// its initial one), else null. Every application of a tenant shows the same.
+    /// </summary>
+    public static Task<string?> PublisherDomainAsync(TesseraDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.TenantDomains.AsNoTracking()
+            .Where(d => d.TenantId == tenantId && d.IsDefault && d.IsVerified)
+            .OrderBy(d => d.Name)
+            .Select(d => d.Name)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Graph's <c>verifiedPublisher</c>: set by an administrator, or every value null while unverified (as Graph shows it).</summary>
+    public static object VerifiedPublisher(Application app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new
+        {
+            displayName = app.VerifiedPublisher?.DisplayName,
+            verifiedPublisherId = app.VerifiedPublisher?.VerifiedPublisherId,
+            addedDateTime = app.VerifiedPublisher?.AddedDateTime,
         };
     }
 

@@ -22,8 +22,8 @@ namespace Tessera.Server.Admin.Apis;
 public static class ApplicationsApi
 {
     private const string Category = "ApplicationManagement";
-    private static readonly string[] Read = [AdminPermissions.ApplicationReadAll, AdminPermissions.ApplicationReadWriteOwnedBy];
-    private static readonly string[] Write = [AdminPermissions.ApplicationReadWriteAll, AdminPermissions.ApplicationReadWriteOwnedBy];
+    internal static readonly string[] Read = [AdminPermissions.ApplicationReadAll, AdminPermissions.ApplicationReadWriteOwnedBy];
+    internal static readonly string[] Write = [AdminPermissions.ApplicationReadWriteAll, AdminPermissions.ApplicationReadWriteOwnedBy];
 
     private static readonly Dictionary<string, Expression<Func<Application, object?>>> Filterable = new(StringComparer.Ordinal)
     {
@@ -46,6 +46,7 @@ public static class ApplicationsApi
         apps.MapGet("/{id:guid}/owners", ListOwnersAsync).RequirePermission(Read);
         apps.MapPost("/{id:guid}/owners/$ref", AddOwnerAsync).RequirePermission(Write);
         apps.MapDelete("/{id:guid}/owners/{ownerId:guid}/$ref", RemoveOwnerAsync).RequirePermission(Write);
+        FederatedCredentialsApi.Map(apps);
         api.MapGet("/applications(appId='{appId:guid}')", GetByAppIdAsync).RequirePermission(Read);
         return api;
     }
@@ -60,19 +61,20 @@ public static class ApplicationsApi
         }
 
         var visible = Visible(db, caller).Include(a => a.PasswordCredentials).Include(a => a.KeyCredentials).AsSplitQuery();
-        return await query!.RespondAsync(http.Request, visible, a => a.Id, ApplicationResource.From, http.RequestAborted);
+        var publisherDomain = await ApplicationResource.PublisherDomainAsync(db, caller.TenantId, http.RequestAborted);
+        return await query!.RespondAsync(http.Request, visible, a => a.Id, a => ApplicationResource.From(a, publisherDomain), http.RequestAborted);
     }
 
     private static async Task<IResult> GetAsync(Guid id, HttpContext http, TesseraDbContext db)
     {
         var app = await Load(db, http.Caller()).FirstOrDefaultAsync(a => a.Id == id, http.RequestAborted);
-        return Respond(http, app, id.ToString());
+        return await RespondAsync(http, db, app, id.ToString());
     }
 
     private static async Task<IResult> GetByAppIdAsync(Guid appId, HttpContext http, TesseraDbContext db)
     {
         var app = await Load(db, http.Caller()).FirstOrDefaultAsync(a => a.AppId == appId, http.RequestAborted);
-        return Respond(http, app, appId.ToString());
+        return await RespondAsync(http, db, app, appId.ToString());
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, TesseraDbContext db, ApplicationRegistrar registrar, AuditLog audit, TimeProvider time)
@@ -105,7 +107,8 @@ public static class ApplicationsApi
         {
             await registrar.SyncClientAsync(app, http.RequestAborted);
             http.Response.Headers.ETag = GraphResults.ETag(app.ConcurrencyStamp);
-            return Results.Json(ApplicationResource.From(app), statusCode: StatusCodes.Status201Created);
+            var publisherDomain = await ApplicationResource.PublisherDomainAsync(db, caller.TenantId, http.RequestAborted);
+            return Results.Json(ApplicationResource.From(app, publisherDomain), statusCode: StatusCodes.Status201Created);
         });
     }
 
@@ -152,6 +155,7 @@ public static class ApplicationsApi
         db.Applications.Remove(doomed);
         db.ApplicationOwners.RemoveRange(db.ApplicationOwners.Where(o => o.ApplicationId == doomed.Id));
         db.AppRoleAssignments.RemoveRange(db.AppRoleAssignments.Where(a => a.PrincipalId == doomed.AppId || a.ResourceAppId == doomed.AppId));
+        db.DelegatedPermissionClassifications.RemoveRange(db.DelegatedPermissionClassifications.Where(c => c.ResourceId == doomed.AppId));
         await audit.RecordAsync(caller, Category, "Delete application", new AuditTarget(doomed.Id.ToString(), "Application", doomed.DisplayName), http.RequestAborted);
         return await AdminWrites.SaveAsync(db, http, async () =>
         {
@@ -188,7 +192,8 @@ public static class ApplicationsApi
         }
 
         var now = time.GetUtcNow();
-        var (end, lifetimeError) = RegistrationRules.SecretEnd(now, requestedEnd, RegistrationRules.LongestSecretLifetime);
+        var tenantMaximum = await AppManagementPolicyApi.SecretLifetimeAsync(db, caller.TenantId, http.RequestAborted);
+        var (end, lifetimeError) = RegistrationRules.SecretEnd(now, requestedEnd, tenantMaximum);
         if (lifetimeError is not null)
         {
             return GraphResults.BadRequest(lifetimeError);
@@ -338,7 +343,7 @@ public static class ApplicationsApi
     }
 
     /// <summary>The applications of the caller's tenant the caller may see: all of them, or only its own with OwnedBy.</summary>
-    private static IQueryable<Application> Visible(TesseraDbContext db, AdminCaller caller)
+    internal static IQueryable<Application> Visible(TesseraDbContext db, AdminCaller caller)
     {
         var inTenant = db.Applications.Where(a => a.TenantId == caller.TenantId);
         return caller.Has(AdminPermissions.ApplicationReadAll)
@@ -349,7 +354,7 @@ public static class ApplicationsApi
     private static IQueryable<Application> Load(TesseraDbContext db, AdminCaller caller)
         => Visible(db, caller).AsNoTracking().Include(a => a.PasswordCredentials).Include(a => a.KeyCredentials).AsSplitQuery();
 
-    private static IResult Respond(HttpContext http, Application? app, string id)
+    private static async Task<IResult> RespondAsync(HttpContext http, TesseraDbContext db, Application? app, string id)
     {
         if (app is null)
         {
@@ -357,11 +362,11 @@ public static class ApplicationsApi
         }
 
         http.Response.Headers.ETag = GraphResults.ETag(app.ConcurrencyStamp);
-        return Results.Json(ApplicationResource.From(app));
+        return Results.Json(ApplicationResource.From(app, await ApplicationResource.PublisherDomainAsync(db, app.TenantId, http.RequestAborted)));
     }
 
     /// <summary>Loads an application for a change: it must exist in the tenant, the caller must be allowed, and If-Match must hold.</summary>
-    private static async Task<(Application? App, IResult? Denied)> LoadForWriteAsync(TesseraDbContext db, AdminCaller caller, Guid id, HttpContext http)
+    internal static async Task<(Application? App, IResult? Denied)> LoadForWriteAsync(TesseraDbContext db, AdminCaller caller, Guid id, HttpContext http)
     {
         var app = await db.Applications.Include(a => a.PasswordCredentials).Include(a => a.KeyCredentials).AsSplitQuery()
             .FirstOrDefaultAsync(a => a.Id == id && a.TenantId == caller.TenantId, http.RequestAborted);

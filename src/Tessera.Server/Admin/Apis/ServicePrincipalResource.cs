@@ -29,6 +29,7 @@ public static class ServicePrincipalResource
             ["servicePrincipalNames"] = app.IdentifierUris.Append(app.AppId.ToString("D")).ToList(),
             ["appRoles"] = ApplicationResource.AppRoles(app),
             ["oauth2PermissionScopes"] = ApplicationResource.PermissionScopes(app),
+            ["verifiedPublisher"] = ApplicationResource.VerifiedPublisher(app),
             ["@odata.etag"] = GraphResults.ETag(app.ConcurrencyStamp),
         };
     }

@@ -46,7 +46,9 @@ public sealed class AuditLog(TesseraDbContext db, TimeProvider time)
     public async Task RecordAsync(Guid tenantId, object initiatedBy, string category, string activity, AuditTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var head = await db.AuditChainHeads.FirstOrDefaultAsync(h => h.TenantId == tenantId, cancellationToken);
+        // A unit of work may record several entries; the tenant's first entry added a head that is not in the database yet.
+        var head = db.AuditChainHeads.Local.FirstOrDefault(h => h.TenantId == tenantId)
+                   ?? await db.AuditChainHeads.FirstOrDefaultAsync(h => h.TenantId == tenantId, cancellationToken);
         if (head is null)
         {
             head = new AuditChainHead { TenantId = tenantId, LastSequence = 0, LastHash = AuditChain.Genesis };

@@ -106,7 +106,8 @@ public sealed class GraphQuery<TEntity>
             (page, _) => Task.FromResult<IReadOnlyList<object>>([.. page.Select(project)]), cancellationToken);
     }
 
-    private async Task<IResult> RespondAsync(
+    /// <summary>In an order of the resource's own (end it with a unique key), for items whose JSON needs more than their row.</summary>
+    public async Task<IResult> RespondAsync(
         HttpRequest request, IQueryable<TEntity> source, Func<IQueryable<TEntity>, IOrderedQueryable<TEntity>> order,
         Func<IReadOnlyList<TEntity>, CancellationToken, Task<IReadOnlyList<object>>> projectPage, CancellationToken cancellationToken)
     {

@@ -8,12 +8,13 @@ using Tessera.Server.Clients;
 namespace Tessera.Server.Protocol.Resources;
 
 /// <summary>
-/// An API as the token endpoint sees it: its app id (the audience), what it exposes, and its service principal's
-/// switches (<c>accountEnabled</c>, <c>appRoleAssignmentRequired</c>).
+/// An API as the token endpoint sees it: its app id (the audience), what it exposes, its service principal's
+/// switches (<c>accountEnabled</c>, <c>appRoleAssignmentRequired</c>) and which groups its tokens name
+/// (<c>groupMembershipClaims</c>).
 /// </summary>
 public sealed record ResourceInfo(
     Guid AppId, string DisplayName, IReadOnlyList<PermissionScope> Scopes, IReadOnlyList<AppRole> AppRoles,
-    bool Enabled, bool AppRoleAssignmentRequired)
+    bool Enabled, bool AppRoleAssignmentRequired, string GroupMembershipClaims)
 {
     public ServicePrincipalState ServicePrincipal => new(AppId, DisplayName, Enabled, AppRoleAssignmentRequired);
 
@@ -34,14 +35,18 @@ public sealed class ResourceDirectory(TesseraDbContext db)
         return app is null
             ? null
             : new ResourceInfo(
-                app.AppId, app.DisplayName, app.Oauth2PermissionScopes, app.AppRoles, app.ServicePrincipalEnabled, app.AppRoleAssignmentRequired);
+                app.AppId, app.DisplayName, app.Oauth2PermissionScopes, app.AppRoles, app.ServicePrincipalEnabled, app.AppRoleAssignmentRequired,
+                app.GroupMembershipClaims);
     }
 
-    /// <summary>The values of the enabled app roles of <paramref name="resource"/> assigned to a principal.</summary>
+    /// <summary>
+    /// The values of the enabled app roles of <paramref name="resource"/> assigned to a principal: to a user directly or
+    /// through a group the user is a member of, to an application directly.
+    /// </summary>
     public async Task<IReadOnlyList<string>> AssignedRolesAsync(ResourceInfo resource, Guid principalId, string memberType, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var roleIds = await AssignedRoleIdsAsync(resource.AppId, principalId, cancellationToken);
+        var roleIds = await AssignedRoleIdsAsync(resource.AppId, principalId, throughGroups: memberType == "User", cancellationToken);
         return resource.AppRoles
             .Where(r => r.IsEnabled && roleIds.Contains(r.Id) && r.AllowedMemberTypes.Contains(memberType))
             .Select(r => r.Value)
@@ -75,18 +80,30 @@ public sealed class ResourceDirectory(TesseraDbContext db)
         return ServicePrincipalAccess.UserSignIn(client.ServicePrincipal, assigned, step);
     }
 
-    /// <summary>An assignment counts when it is default access or names an enabled role for the principal's kind.</summary>
+    /// <summary>
+    /// An assignment counts when it is default access or names an enabled role for the principal's kind; a user's own
+    /// assignments and those of its groups count alike.
+    /// </summary>
     private async Task<bool> HoldsAssignmentAsync(ResourceInfo resource, Guid principalId, TokenSubject subject, CancellationToken cancellationToken)
     {
         var memberType = subject == TokenSubject.Application ? "Application" : "User";
-        var roleIds = await AssignedRoleIdsAsync(resource.AppId, principalId, cancellationToken);
+        var roleIds = await AssignedRoleIdsAsync(resource.AppId, principalId, throughGroups: subject == TokenSubject.User, cancellationToken);
         return roleIds.Contains(Guid.Empty) ||
                resource.AppRoles.Any(r => r.IsEnabled && roleIds.Contains(r.Id) && r.AllowedMemberTypes.Contains(memberType));
     }
 
-    private Task<List<Guid>> AssignedRoleIdsAsync(Guid resourceAppId, Guid principalId, CancellationToken cancellationToken)
-        => db.AppRoleAssignments.AsNoTracking()
-            .Where(a => a.PrincipalId == principalId && a.ResourceAppId == resourceAppId)
-            .Select(a => a.AppRoleId)
-            .ToListAsync(cancellationToken);
+    /// <summary>
+    /// The role ids assigned to the principal and, for a user, to the groups it is a direct member of (groups hold users
+    /// only, never groups): one query, however many groups.
+    /// </summary>
+    private Task<List<Guid>> AssignedRoleIdsAsync(Guid resourceAppId, Guid principalId, bool throughGroups, CancellationToken cancellationToken)
+    {
+        var assignments = db.AppRoleAssignments.AsNoTracking().Where(a => a.ResourceAppId == resourceAppId);
+        assignments = throughGroups
+            ? assignments.Where(a => a.PrincipalId == principalId ||
+                                     (a.PrincipalType == AppRoleAssignment.GroupPrincipalType &&
+                                      db.GroupMembers.Any(m => m.GroupId == a.PrincipalId && m.MemberId == principalId)))
+            : assignments.Where(a => a.PrincipalId == principalId);
+        return assignments.Select(a => a.AppRoleId).ToListAsync(cancellationToken);
+    }
 }

@@ -20,7 +20,8 @@ namespace Tessera.Server.Protocol.Token;
 /// <summary>
 /// The token endpoint after OpenIddict has authenticated the client and validated the grant:
 /// client credentials get an app-only token; codes and refresh tokens get a user token rebuilt from the
-/// directory, so that a disabled user, a changed role or a lost app role assignment takes effect at the next refresh.
+/// directory, so that a disabled user, a changed role, a lost app role assignment or group membership takes effect at the
+/// next refresh.
 /// A disabled client never gets here (<see cref="RejectDisabledClients"/>); a disabled API is refused as audience.
 /// Each outcome goes to the sign-in log (queued, never written here); code redemptions only when refused, since the
 /// sign-in page has logged the sign-in they complete.
@@ -36,8 +37,8 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, ConsentService consents,
-        UserManager<DirectoryUser> users, SignInLog signIns, TimeProvider time)
+        HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, GroupLookup groups,
+        ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns, TimeProvider time)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
         var tenant = http.RequireTenant();
@@ -53,7 +54,7 @@ public static class TokenEndpoint
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
-            return await RedeemAsync(http, request, tenant, client, resources, adminRoles, consents, users, signIns, attempt, time);
+            return await RedeemAsync(http, request, tenant, client, resources, adminRoles, groups, consents, users, signIns, attempt, time);
         }
 
         // OpenIddict refuses every other grant type before this point.
@@ -96,8 +97,8 @@ public static class TokenEndpoint
 
     private static async Task<IResult> RedeemAsync(
         HttpContext http, OpenIddictRequest request, TenantInfo tenant, ClientInfo? client, ResourceDirectory resources,
-        AdminRoleLookup adminRoles, ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns, SignInAttempt attempt,
-        TimeProvider time)
+        AdminRoleLookup adminRoles, GroupLookup groups, ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns,
+        SignInAttempt attempt, TimeProvider time)
     {
         var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var granted = result.Principal ?? throw new InvalidOperationException("OpenIddict validated the grant but returned no principal.");
@@ -165,7 +166,8 @@ public static class TokenEndpoint
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), scopes, resource, apiScopes, roles,
             authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods),
-            await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted));
+            await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted),
+            await groups.ForSignInAsync(tenant.Id, user.Id, client.AppId, resource, Issuer(http), http.RequestAborted));
         principal.SetAuthorizationId(granted.GetAuthorizationId());
         if (!request.IsAuthorizationCodeGrantType())
         {
@@ -174,6 +176,11 @@ public static class TokenEndpoint
 
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
+
+    /// <summary>The issuer OpenIddict gave this request (the tenant's, per origin; see <see cref="TenantServerFactory"/>).</summary>
+    private static Uri Issuer(HttpContext http)
+        => http.Features.Get<OpenIddictServerAspNetCoreFeature>()?.Transaction?.Options.Issuer
+           ?? throw new InvalidOperationException("OpenIddict did not set an issuer for this request.");
 
     /// <summary>Logs the refusal as a failed sign-in and returns it to the client.</summary>
     private static IResult Refuse(SignInLog signIns, SignInAttempt attempt, TesseraError error)

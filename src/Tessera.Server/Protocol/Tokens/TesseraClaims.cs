@@ -10,6 +10,15 @@ public static class TesseraClaims
     public const string Scope = "scp";
     public const string Roles = "roles";
 
+    /// <summary>The user's groups, by object id, when the registration the token is for asks (<c>groupMembershipClaims</c>).</summary>
+    public const string Groups = "groups";
+
+    /// <summary>Distributed claims (OIDC Core §5.6.2): past the groups limit, <c>groups</c> names a source here...</summary>
+    public const string ClaimNames = "_claim_names";
+
+    /// <summary>...and the source here gives the endpoint that lists them.</summary>
+    public const string ClaimSources = "_claim_sources";
+
     /// <summary>Built-in admin roles of the user, by template id.</summary>
     public const string AdminRoles = "wids";
     public const string Version = "ver";

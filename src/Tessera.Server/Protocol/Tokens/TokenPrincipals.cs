@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using Tessera.Directory.Users;
@@ -16,6 +17,7 @@ public static class TokenPrincipals
 {
     private static readonly string[] AccessTokenOnly = [Destinations.AccessToken];
     private static readonly string[] BothTokens = [Destinations.AccessToken, Destinations.IdentityToken];
+    private static readonly string[] IdentityTokenOnly = [Destinations.IdentityToken];
 
     /// <summary>A token for an application acting as itself (client credentials).</summary>
     public static ClaimsPrincipal ForApplication(Guid tenantId, string clientId, string azpacr, ResourceInfo resource, IReadOnlyList<string> roles, string scope)
@@ -38,11 +40,15 @@ public static class TokenPrincipals
         return principal;
     }
 
-    /// <summary>A token for an application acting for a signed-in user (authorization code, refresh).</summary>
+    /// <summary>
+    /// A token for an application acting for a signed-in user (authorization code, refresh). The authorization endpoint
+    /// and the device page pass neither admin roles nor groups: their principal only seals a code, which the token endpoint
+    /// rebuilds from the directory, and a code travels in a URL, where hundreds of group ids have no place.
+    /// </summary>
     public static ClaimsPrincipal ForUser(
         DirectoryUser user, string clientId, string azpacr, IEnumerable<string> scopes, ResourceInfo? resource,
         IReadOnlyList<string> grantedApiScopes, IReadOnlyList<string> roles, DateTimeOffset authenticatedAt, IEnumerable<string> methods,
-        IReadOnlyList<string>? adminRoleTemplateIds = null)
+        IReadOnlyList<string>? adminRoleTemplateIds = null, GroupClaim? groups = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var scopeList = scopes.ToList();
@@ -78,6 +84,7 @@ public static class TokenPrincipals
         }
 
         AddArray(identity, TesseraClaims.AdminRoles, adminRoleTemplateIds ?? []);
+        AddGroups(identity, groups ?? GroupClaim.None);
         AddCommon(identity);
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(scopeList);
@@ -86,7 +93,7 @@ public static class TokenPrincipals
             principal.SetAudiences(resource.AppId.ToString("D"));
         }
 
-        Finish(principal);
+        Finish(principal, GroupDestinations(groups ?? GroupClaim.None));
         return principal;
     }
 
@@ -115,9 +122,41 @@ public static class TokenPrincipals
     {
         if (values.Count > 0)
         {
-            identity.AddClaim(new Claim(type, JsonSerializer.Serialize(values), Microsoft.IdentityModel.JsonWebTokens.JsonClaimValueTypes.JsonArray));
+            identity.AddClaim(new Claim(type, JsonSerializer.Serialize(values), JsonClaimValueTypes.JsonArray));
         }
     }
+
+    /// <summary>
+    /// The group ids as an array, or past the limit Entra ID's overage pointer (OIDC Core distributed claims):
+    /// <c>"_claim_names": {"groups": "src1"}, "_claim_sources": {"src1": {"endpoint": "..."}}</c>.
+    /// </summary>
+    private static void AddGroups(ClaimsIdentity identity, GroupClaim groups)
+    {
+        if (!groups.IdToken && !groups.AccessToken)
+        {
+            return;
+        }
+
+        if (groups.OverageEndpoint is { } endpoint)
+        {
+            var names = new JsonObject { [TesseraClaims.Groups] = GroupClaims.OverageSource };
+            var sources = new JsonObject { [GroupClaims.OverageSource] = new JsonObject { ["endpoint"] = endpoint } };
+            identity.AddClaim(new Claim(TesseraClaims.ClaimNames, names.ToJsonString(), JsonClaimValueTypes.Json));
+            identity.AddClaim(new Claim(TesseraClaims.ClaimSources, sources.ToJsonString(), JsonClaimValueTypes.Json));
+            return;
+        }
+
+        AddArray(identity, TesseraClaims.Groups, groups.Groups);
+    }
+
+    /// <summary>The ID token when the client asked for groups, the access token when the API did.</summary>
+    private static string[] GroupDestinations(GroupClaim groups) => (groups.IdToken, groups.AccessToken) switch
+    {
+        (true, true) => BothTokens,
+        (true, false) => IdentityTokenOnly,
+        (false, true) => AccessTokenOnly,
+        _ => [],
+    };
 
     private static ClaimsIdentity NewIdentity()
         => new(authenticationType: "Tessera", nameType: TesseraClaims.Name, roleType: TesseraClaims.Roles);
@@ -128,14 +167,15 @@ public static class TokenPrincipals
             .SetClaim(TesseraClaims.UniqueTokenId, Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)));
     }
 
-    private static void Finish(ClaimsPrincipal principal)
+    private static void Finish(ClaimsPrincipal principal, string[]? groupDestinations = null)
     {
         principal.SetAccessTokenLifetime(TokenLifetimes.AccessToken(Random.Shared.NextDouble()));
-        principal.SetDestinations(static claim => claim.Type switch
+        principal.SetDestinations(claim => claim.Type switch
         {
             Claims.Subject or TesseraClaims.ObjectId or TesseraClaims.TenantId or TesseraClaims.Name or
             TesseraClaims.PreferredUsername or TesseraClaims.Email or TesseraClaims.AuthenticationTime or
             TesseraClaims.AuthenticationMethods or TesseraClaims.Version => BothTokens,
+            TesseraClaims.Groups or TesseraClaims.ClaimNames or TesseraClaims.ClaimSources => groupDestinations ?? [],
             _ => AccessTokenOnly,
         });
     }

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Tessera.Cli.Commands;
+
+/// <summary><c>tessera policy</c>: the tenant's policies (<c>/policies</c>), one subcommand per policy.</summary>
+internal static class PolicyCommands
+{
+    public static Command Create(CliRuntime runtime)
+        => new("policy", "The tenant's policies.")
+        {
+            AppManagementPolicyCommands.Create(runtime),
+            ConsentPolicyCommands.Create(runtime),
+        };
+}

@@ -1,0 +1,178 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Directory.Storage;
+using Tessera.Policy.Admin;
+using Tessera.Policy.Errors;
+using Tessera.Policy.Registrations;
+using Tessera.Server.Admin.Access;
+using Tessera.Server.Admin.Audit;
+
+namespace Tessera.Server.Admin.Apis;
+
+/// <summary>
+/// <c>/policies/defaultAppManagementPolicy</c>: the tenant's rules for application credentials (Graph's
+/// <c>tenantAppManagementPolicy</c>). The one restriction there is the longest lifetime of a client secret
+/// (<c>passwordLifetime</c>, 1 to 730 days), which <c>addPassword</c> enforces. The policy is always on.
+/// </summary>
+public static class AppManagementPolicyApi
+{
+    /// <summary>Graph gives the tenant's default policy this id.</summary>
+    public const string PolicyId = "00000000-0000-0000-0000-000000000000";
+    public const string PolicyDisplayName = "Default app management tenant policy";
+
+    private const string Path = "/policies/defaultAppManagementPolicy";
+    private const string Category = "Policy";
+    private const string RestrictionsName = "applicationRestrictions";
+    private const string PasswordsName = "passwordCredentials";
+
+    public static RouteGroupBuilder MapAppManagementPolicy(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapGet(Path, GetAsync).RequirePermission(AdminPermissions.PolicyReadAll);
+        api.MapPatch(Path, UpdateAsync).RequirePermission(AdminPermissions.PolicyReadWriteApplicationConfiguration);
+        return api;
+    }
+
+    /// <summary>The longest lifetime the tenant allows a new client secret.</summary>
+    public static async Task<TimeSpan> SecretLifetimeAsync(TesseraDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var days = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId)
+            .Select(t => (int?)t.PasswordCredentialMaxLifetimeDays).FirstOrDefaultAsync(cancellationToken);
+        return TimeSpan.FromDays(Math.Clamp(days ?? AppManagementPolicyRules.LongestSecretLifetimeDays,
+            AppManagementPolicyRules.ShortestSecretLifetimeDays, AppManagementPolicyRules.LongestSecretLifetimeDays));
+    }
+
+    public static object Resource(int maxLifetimeDays) => new Dictionary<string, object?>
+    {
+        ["id"] = PolicyId,
+        ["displayName"] = PolicyDisplayName,
+        ["isEnabled"] = true,
+        [RestrictionsName] = new Dictionary<string, object?>
+        {
+            [PasswordsName] = new[]
+            {
+                new Dictionary<string, object?>
+                {
+                    ["restrictionType"] = AppManagementPolicyRules.PasswordLifetime,
+                    ["maxLifetime"] = AppManagementPolicyRules.Duration(maxLifetimeDays),
+                },
+            },
+        },
+    };
+
+    private static async Task<IResult> GetAsync(HttpContext http, TesseraDbContext db)
+    {
+        var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == http.Caller().TenantId, http.RequestAborted);
+        http.Response.Headers.ETag = GraphResults.ETag(tenant.ConcurrencyStamp);
+        return Results.Json(Resource(tenant.PasswordCredentialMaxLifetimeDays));
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit)
+    {
+        var caller = http.Caller();
+        var tenant = await db.Tenants.FirstAsync(t => t.Id == caller.TenantId, http.RequestAborted);
+        if (!GraphResults.IfMatchAllows(http.Request, tenant.ConcurrencyStamp))
+        {
+            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
+        }
+
+        var body = await ApiBodies.ReadObjectAsync(http);
+        if (body.Error is not null)
+        {
+            return GraphResults.BadRequest(body.Error);
+        }
+
+        var (days, error) = ReadMaxLifetime(body.Json!);
+        if (error is not null)
+        {
+            return GraphResults.BadRequest(error);
+        }
+
+        if (days is null || days == tenant.PasswordCredentialMaxLifetimeDays)
+        {
+            return Results.NoContent();
+        }
+
+        var before = AppManagementPolicyRules.Duration(tenant.PasswordCredentialMaxLifetimeDays);
+        tenant.PasswordCredentialMaxLifetimeDays = days.Value;
+        tenant.ConcurrencyStamp = Guid.NewGuid();
+        await audit.RecordAsync(caller, Category, "Update policy", new AuditTarget(PolicyId, "Policy", PolicyDisplayName,
+            [new ModifiedProperty($"{RestrictionsName}.{PasswordsName}.{AppManagementPolicyRules.PasswordLifetime}", before, AppManagementPolicyRules.Duration(days.Value))]),
+            http.RequestAborted);
+        return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
+    }
+
+    /// <summary>
+    /// The maximum secret lifetime a PATCH body asks for (null when it asks for no change). Everything the policy
+    /// cannot do is refused by name; its id and display name may be sent back unchanged, and isEnabled only as true.
+    /// </summary>
+    private static (int? Days, TesseraError? Error) ReadMaxLifetime(JsonObject json)
+    {
+        foreach (var (name, value) in json)
+        {
+            var allowed = name.StartsWith('@') || name == RestrictionsName ||
+                          (name == "isEnabled" && value?.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False) ||
+                          (name == "id" && ApiBodies.Text(value) == PolicyId) ||
+                          (name == "displayName" && ApiBodies.Text(value) == PolicyDisplayName);
+            if (!allowed)
+            {
+                return (null, name == "isEnabled" ? RegistrationErrors.Malformed.With("'isEnabled' must be true or false.") : RegistrationErrors.AppPolicyPropertyUnsupported.With(name));
+            }
+        }
+
+        if (ApiBodies.OptionalBool(json, "isEnabled", out _) == false)
+        {
+            return (null, RegistrationErrors.AppPolicyCannotBeDisabled);
+        }
+
+        if (json[RestrictionsName] is null)
+        {
+            return (null, null);
+        }
+
+        if (json[RestrictionsName] is not JsonObject restrictions)
+        {
+            return (null, RegistrationErrors.Malformed.With($"'{RestrictionsName}' must be a JSON object."));
+        }
+
+        var other = restrictions.Select(p => p.Key).FirstOrDefault(name => !name.StartsWith('@') && name != PasswordsName);
+        if (other is not null)
+        {
+            return (null, RegistrationErrors.AppPolicyPropertyUnsupported.With($"{RestrictionsName}.{other}"));
+        }
+
+        if (!restrictions.ContainsKey(PasswordsName))
+        {
+            return (null, null);
+        }
+
+        if (restrictions[PasswordsName] is not JsonArray passwords || passwords.Count == 0 || passwords.Any(p => p is not JsonObject))
+        {
+            return (null, RegistrationErrors.AppPolicyPasswordRestrictionsShape);
+        }
+
+        for (var i = 0; i < passwords.Count; i++)
+        {
+            var restriction = passwords[i]!.AsObject();
+            var unknown = restriction.Select(p => p.Key).FirstOrDefault(name => !name.StartsWith('@') && name is not ("restrictionType" or "maxLifetime"));
+            if (unknown is not null)
+            {
+                return (null, RegistrationErrors.AppPolicyPropertyUnsupported.With($"{RestrictionsName}.{PasswordsName}[{i}].{unknown}"));
+            }
+
+            if (AppManagementPolicyRules.RestrictionType(ApiBodies.Text(restriction["restrictionType"])) is { } unsupported)
+            {
+                return (null, unsupported);
+            }
+        }
+
+        if (passwords.Count != 1)
+        {
+            return (null, RegistrationErrors.AppPolicyPasswordRestrictionsShape);
+        }
+
+        var (days, error) = AppManagementPolicyRules.MaxLifetimeDays(ApiBodies.Text(passwords[0]!["maxLifetime"]));
+        return error is not null ? (null, error) : (days, null);
+    }
+}
