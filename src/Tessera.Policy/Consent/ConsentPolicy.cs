@@ -79,6 +79,12 @@ public static class ConsentPolicy
         return permissions.Select(p => UserConsent(rule, publisher, p)).FirstOrDefault(b => b != ConsentBlock.None);
     }
 
+    /// <summary>
+    /// Whether the signed-in person may approve a request: an administrator who may grant consent always (admin-only
+    /// permissions and unverified publishers included: that is what the role is for), a user when nothing blocks them.
+    /// </summary>
+    public static bool MayApprove(ConsentBlock userBlock, bool administrator) => administrator || userBlock == ConsentBlock.None;
+
     /// <summary>A sentence for the consent page on why approval by an administrator is needed.</summary>
     public static string Explain(ConsentBlock block) => block switch
     {

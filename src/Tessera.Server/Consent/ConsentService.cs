@@ -46,7 +46,7 @@ public sealed record ConsentDecision(
     public bool ConsentNeeded => Scopes.Any(s => !s.Granted);
 
     /// <summary>The user may approve what is missing: a user within the tenant's rule, or an administrator.</summary>
-    public bool UserMayGrant => UserBlock == ConsentBlock.None || CanGrantForEveryone;
+    public bool UserMayGrant => ConsentPolicy.MayApprove(UserBlock, CanGrantForEveryone);
 
     public static ConsentDecision Failed(TesseraError error) => new(null, [], [], [], null, ConsentBlock.None, false, error);
 }

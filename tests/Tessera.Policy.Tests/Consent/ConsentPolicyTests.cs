@@ -33,6 +33,8 @@ public sealed class ConsentPolicyTests
 
         Assert.Equal(expected, block);
         Assert.Equal(expected == ConsentBlock.None, ConsentPolicy.Explain(block).Length == 0);
+        Assert.Equal(expected == ConsentBlock.None, ConsentPolicy.MayApprove(block, administrator: false));
+        Assert.True(ConsentPolicy.MayApprove(block, administrator: true));
     }
 
     [Fact]
