@@ -40,6 +40,7 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<OAuth2PermissionGrant> OAuth2PermissionGrants => Set<OAuth2PermissionGrant>();
     public DbSet<DelegatedPermissionClassification> DelegatedPermissionClassifications => Set<DelegatedPermissionClassification>();
     public DbSet<AdminConsentRequest> AdminConsentRequests => Set<AdminConsentRequest>();
+    public DbSet<TenantServicePrincipal> TenantServicePrincipals => Set<TenantServicePrincipal>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -97,6 +98,13 @@ public abstract class TesseraDbContext(DbContextOptions options)
             credential.Property(c => c.Issuer).HasMaxLength(600);
             credential.Property(c => c.Subject).HasMaxLength(600);
             credential.Property(c => c.Description).HasMaxLength(600);
+        });
+
+        builder.Entity<TenantServicePrincipal>(principal =>
+        {
+            principal.HasKey(p => new { p.TenantId, p.AppId });
+            principal.HasIndex(p => p.AppId);
+            principal.Property(p => p.ConcurrencyStamp).IsConcurrencyToken();
         });
 
         builder.Entity<OAuth2PermissionGrant>(grant =>

@@ -615,6 +615,34 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.ToTable("PasswordCredentials");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Applications.TenantServicePrincipal", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("AccountEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("AppRoleAssignmentRequired")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "AppId");
+
+                    b.HasIndex("AppId");
+
+                    b.ToTable("TenantServicePrincipals");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Audit.AuditChainHead", b =>
                 {
                     b.Property<Guid>("TenantId")

@@ -603,6 +603,34 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.ToTable("PasswordCredentials");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Applications.TenantServicePrincipal", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AccountEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AppRoleAssignmentRequired")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "AppId");
+
+                    b.HasIndex("AppId");
+
+                    b.ToTable("TenantServicePrincipals");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Audit.AuditChainHead", b =>
                 {
                     b.Property<Guid>("TenantId")
