@@ -103,4 +103,7 @@ public static class TesseraErrors
 
     public static readonly TesseraError AdminConsentNothingToGrant = new("TSR2041", "invalid_request",
         "The application declares no permissions (requiredResourceAccess) and the request names none. Pass scope, e.g. 'api://orders/.default', or declare the permissions on the application.");
+
+    public static readonly TesseraError ApplicationNotInTenant = new("TSR2042", "unauthorized_client",
+        "The multitenant application '{0}' has not been added to this tenant. An administrator of this tenant must consent to it first (admin consent), or a user must sign in to it and consent.");
 }

@@ -28,7 +28,9 @@ public static class AdminApiDocs
             var requirement = context.Description.ActionDescriptor.EndpointMetadata.OfType<PermissionRequirement>().FirstOrDefault();
             if (requirement is not null)
             {
-                operation.Description = "Permissions (any one): " + string.Join(", ", requirement.AnyOf);
+                operation.Description = requirement.AllOf.Count == 0
+                    ? "Permissions (any one): " + string.Join(", ", requirement.AnyOf)
+                    : "Permissions (all of): " + string.Join(", ", requirement.AllOf);
             }
 
             return Task.CompletedTask;
@@ -46,7 +48,8 @@ public static class AdminApiDocs
                      .OrderBy(e => e.RoutePattern.RawText, StringComparer.Ordinal))
         {
             var methods = string.Join(", ", endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []);
-            var permissions = string.Join(", ", endpoint.Metadata.GetMetadata<PermissionRequirement>()!.AnyOf);
+            var requirement = endpoint.Metadata.GetMetadata<PermissionRequirement>()!;
+            var permissions = requirement.AllOf.Count == 0 ? string.Join(", ", requirement.AnyOf) : requirement.Describe();
             rows.Append(System.Globalization.CultureInfo.InvariantCulture,
                 $"<tr><td>{html.Encode(methods)}</td><td><code>{html.Encode(endpoint.RoutePattern.RawText ?? string.Empty)}</code></td><td>{html.Encode(permissions)}</td></tr>\n");
         }

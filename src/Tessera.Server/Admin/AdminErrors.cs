@@ -8,7 +8,7 @@ public static class AdminErrors
     public static readonly TesseraError Unauthenticated = new("TSR4001", "InvalidAuthenticationToken",
         "A valid access token for the admin API is required: request one with scope api://tessera-admin/.default (applications) or api://tessera-admin/<permission> (people).");
     public static readonly TesseraError PermissionMissing = new("TSR4002", "Authorization_RequestDenied",
-        "Insufficient privileges: this operation needs one of {0}. Ask an administrator to grant it to your application or your role.");
+        "Insufficient privileges: this operation needs {0}. Ask an administrator to grant it to your application or your role.");
     public static readonly TesseraError NotOwner = new("TSR4003", "Authorization_RequestDenied",
         "Insufficient privileges: with Application.ReadWrite.OwnedBy you may only change applications you own.");
     public static readonly TesseraError NotFound = new("TSR4004", "Request_ResourceNotFound",

@@ -5,7 +5,10 @@ using static OpenIddict.Server.OpenIddictServerEvents;
 
 namespace Tessera.Server.Clients;
 
-/// <summary>A client may only be used under the tenant it was registered in: its tokens carry that tenant's issuer.</summary>
+/// <summary>
+/// A client may only be used under the tenant it was registered in (its tokens carry that tenant's issuer), or, when
+/// it is multitenant, under any tenant, where consent decides whether it may stay.
+/// </summary>
 public sealed class EnsureClientInTenant(ClientDirectory clients, IHttpContextAccessor accessor) : IOpenIddictServerHandler<ProcessAuthenticationContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
@@ -23,8 +26,7 @@ public sealed class EnsureClientInTenant(ClientDirectory clients, IHttpContextAc
             return;
         }
 
-        var client = await clients.FindAsync(context.ClientId, context.CancellationToken);
-        if (client is null || client.TenantId != tenant.Id)
+        if (await clients.FindInAsync(context.ClientId, tenant.Id, context.CancellationToken) is null)
         {
             var error = TesseraErrors.ClientNotInTenant;
             context.Reject(error.OAuthError, error.Description);

@@ -1,5 +1,6 @@
 using OpenIddict.Server;
 using Tessera.Policy.ServicePrincipals;
+using Tessera.Server.Tenancy;
 using static OpenIddict.Server.OpenIddictServerEvents;
 using static OpenIddict.Server.OpenIddictServerHandlers;
 
@@ -12,7 +13,7 @@ namespace Tessera.Server.Clients;
 /// client that may not be used (RFC 6749 §4.1.2.1). Revocation and introspection stay open: a disabled application may
 /// still give up its tokens, and an API may still learn that tokens it holds are no longer good.
 /// </summary>
-public sealed class RejectDisabledClients(ClientDirectory clients) : IOpenIddictServerHandler<ProcessAuthenticationContext>
+public sealed class RejectDisabledClients(ClientDirectory clients, IHttpContextAccessor accessor) : IOpenIddictServerHandler<ProcessAuthenticationContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessAuthenticationContext>()
@@ -36,7 +37,8 @@ public sealed class RejectDisabledClients(ClientDirectory clients) : IOpenIddict
         }
 
         // An unknown client or one of another tenant is EnsureClientInTenant's to refuse.
-        if (await clients.FindAsync(context.ClientId, context.CancellationToken) is { } client &&
+        if (accessor.HttpContext?.GetTenant() is { } tenant &&
+            await clients.FindInAsync(context.ClientId, tenant.Id, context.CancellationToken) is { } client &&
             ServicePrincipalAccess.AsClient(client.ServicePrincipal, step.Value) is { } error)
         {
             context.Reject(error.OAuthError, error.Description);

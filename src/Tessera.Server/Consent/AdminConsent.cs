@@ -31,8 +31,10 @@ public sealed class AdminConsent(
 {
     public async Task<AdminConsentPlan> PlanAsync(Guid tenantId, string? clientId, string? scope, CancellationToken cancellationToken)
     {
+        // An application of this tenant, or a multitenant one of any tenant: admin consent is how it enters this one.
         var client = Guid.TryParse(clientId, out var appId)
-            ? await db.Applications.AsNoTracking().FirstOrDefaultAsync(a => a.AppId == appId && a.TenantId == tenantId, cancellationToken)
+            ? await db.Applications.AsNoTracking().FirstOrDefaultAsync(
+                a => a.AppId == appId && (a.TenantId == tenantId || a.SignInAudience == SignInAudiences.MultiTenant), cancellationToken)
             : null;
         if (client is null)
         {
@@ -106,6 +108,7 @@ public sealed class AdminConsent(
         }
 
         var client = plan.Client!;
+        await grants.EnsureServicePrincipalAsync(tenantId, client.AppId, cancellationToken);
         foreach (var resource in plan.Items.Where(i => !i.IsApplicationPermission).GroupBy(i => i.ResourceId))
         {
             await grants.AddAsync(tenantId, client.AppId, resource.Key, Guid.Empty, resource.Select(i => i.Value), cancellationToken);

@@ -83,8 +83,8 @@ public sealed class ConsentService(
             return ConsentDecision.Failed(parsed.Error);
         }
 
-        var client = await clients.FindAsync(request.ClientId!, cancellationToken);
-        if (client is null || client.TenantId != tenantId)
+        var client = await clients.FindInAsync(request.ClientId!, tenantId, cancellationToken);
+        if (client is null)
         {
             return ConsentDecision.Failed(TesseraErrors.ClientNotInTenant);
         }
@@ -186,6 +186,7 @@ public sealed class ConsentService(
         }
 
         var clientId = Guid.Parse(request.ClientId!);
+        await grants.EnsureServicePrincipalAsync(tenantId, clientId, cancellationToken);
         var granting = decision.Scopes.Where(s => !s.Granted || forEveryone).ToList();
         foreach (var resource in granting.GroupBy(s => s.ResourceId))
         {

@@ -27,6 +27,24 @@ public sealed class PermissionGrants(
     }
 
     /// <summary>
+    /// Gives a multitenant application its service principal in <paramref name="tenantId"/> if it has none there yet:
+    /// consent in a tenant is how an application of another tenant enters it. Tracked only: the caller saves.
+    /// </summary>
+    public async Task EnsureServicePrincipalAsync(Guid tenantId, Guid clientId, CancellationToken cancellationToken)
+    {
+        var home = await db.Applications.AsNoTracking().Where(a => a.AppId == clientId).Select(a => a.TenantId).FirstAsync(cancellationToken);
+        if (home != tenantId &&
+            !await db.TenantServicePrincipals.AnyAsync(p => p.TenantId == tenantId && p.AppId == clientId, cancellationToken) &&
+            !db.TenantServicePrincipals.Local.Any(p => p.TenantId == tenantId && p.AppId == clientId))
+        {
+            db.TenantServicePrincipals.Add(new Tessera.Directory.Applications.TenantServicePrincipal
+            {
+                TenantId = tenantId, AppId = clientId, CreatedDateTime = time.GetUtcNow(),
+            });
+        }
+    }
+
+    /// <summary>
     /// Adds <paramref name="scopes"/> to the grant of <paramref name="clientId"/> on <paramref name="resourceId"/> for
     /// <paramref name="principalId"/> (<see cref="Guid.Empty"/>: everyone), creating the grant if there is none.
     /// Tracked only: the caller saves, with its audit entry.

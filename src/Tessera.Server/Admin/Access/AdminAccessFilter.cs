@@ -27,9 +27,9 @@ public sealed class AdminAccessFilter(AdminCallers callers) : IEndpointFilter
             return GraphResults.Forbidden(AdminErrors.NoEndpointPermission);
         }
 
-        if (!caller.HasAny(required.AnyOf))
+        if (!required.IsMetBy(caller.Has))
         {
-            return GraphResults.Forbidden(AdminErrors.PermissionMissing.With(string.Join(", ", required.AnyOf)));
+            return GraphResults.Forbidden(AdminErrors.PermissionMissing.With(required.Describe()));
         }
 
         http.Features.Set(caller);

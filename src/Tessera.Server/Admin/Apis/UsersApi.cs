@@ -54,6 +54,7 @@ public static class UsersApi
         users.MapPatch("/{id}", UpdateAsync).RequirePermission(AdminPermissions.UserReadWriteAll);
         users.MapDelete("/{id}", DeleteAsync).RequirePermission(AdminPermissions.UserReadWriteAll);
         users.MapPost("/{id}/revokeSignInSessions", RevokeSignInSessionsAsync).RequirePermission(AdminPermissions.UserReadWriteAll);
+        UserMembershipsApi.Map(users);
         return api;
     }
 
@@ -334,7 +335,7 @@ public static class UsersApi
     }
 
     /// <summary>A user of the caller's tenant by object id, or by user principal name (case-insensitive, as Identity compares it).</summary>
-    private static IQueryable<DirectoryUser> Find(IQueryable<DirectoryUser> source, UserManager<DirectoryUser> users, Guid tenantId, string id)
+    internal static IQueryable<DirectoryUser> Find(IQueryable<DirectoryUser> source, UserManager<DirectoryUser> users, Guid tenantId, string id)
     {
         if (Guid.TryParse(id, out var objectId))
         {

@@ -102,10 +102,10 @@ public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirecto
             return (null, null);
         }
 
-        // The return URL comes from the browser: consent is only for a client registered in this tenant.
+        // The return URL comes from the browser: consent is only for a client usable in this tenant.
         var query = QueryHelpers.ParseQuery(returnUrl[returnUrl.IndexOf('?', StringComparison.Ordinal)..]);
         var request = new OpenIddictRequest(query);
-        var client = string.IsNullOrEmpty(request.ClientId) ? null : await clients.FindAsync(request.ClientId, HttpContext.RequestAborted);
-        return client is null || client.TenantId != Tenant.Id ? (user, null) : (user, request);
+        var client = string.IsNullOrEmpty(request.ClientId) ? null : await clients.FindInAsync(request.ClientId, Tenant.Id, HttpContext.RequestAborted);
+        return client is null ? (user, null) : (user, request);
     }
 }

@@ -140,8 +140,8 @@ public sealed class DeviceLoginModel(
         }
 
         var clientId = device.GetPresenters().FirstOrDefault();
-        var client = clientId is null ? null : await clients.FindAsync(clientId, HttpContext.RequestAborted);
-        return client is null || client.TenantId != Tenant.Id
+        var client = clientId is null ? null : await clients.FindInAsync(clientId, Tenant.Id, HttpContext.RequestAborted);
+        return client is null
             ? null
             : new OpenIddictRequest { ClientId = clientId, Scope = string.Join(' ', device.GetScopes()) };
     }

@@ -40,8 +40,8 @@ public static class AuthorizeEndpoint
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
         var tenant = http.RequireTenant();
 
-        var client = await clients.FindAsync(request.ClientId!, http.RequestAborted);
-        if (client is null || client.TenantId != tenant.Id)
+        var client = await clients.FindInAsync(request.ClientId!, tenant.Id, http.RequestAborted);
+        if (client is null)
         {
             return ProtocolResults.Reject(TesseraErrors.ClientNotInTenant);
         }

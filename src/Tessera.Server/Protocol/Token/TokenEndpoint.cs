@@ -44,8 +44,13 @@ public static class TokenEndpoint
         var tenant = http.RequireTenant();
 
         // OpenIddict has authenticated the client, so it is in the cache already.
-        var client = await clients.FindAsync(request.ClientId!, http.RequestAborted);
+        var client = await clients.FindInAsync(request.ClientId!, tenant.Id, http.RequestAborted);
         var attempt = SignInAttempt.Token(http, request, tenant.Id, client);
+        if (client is { Present: false })
+        {
+            // A multitenant application gets tokens in another tenant only once consent there gave it a service principal.
+            return Refuse(signIns, attempt, TesseraErrors.ApplicationNotInTenant.With(client.DisplayName));
+        }
 
         if (request.IsClientCredentialsGrantType())
         {

@@ -17,9 +17,10 @@ public sealed class GroupLookup(TesseraDbContext db)
     {
         ArgumentNullException.ThrowIfNull(issuer);
 
-        // Read here rather than cached with the client, so a changed registration holds from the very next token.
+        // Read here rather than cached with the client, so a changed registration holds from the very next token. By app
+        // id alone: a multitenant client's registration lives in its home tenant, and its manifest holds in every tenant.
         var clientSetting = await db.Applications.AsNoTracking()
-            .Where(a => a.AppId == clientAppId && a.TenantId == tenantId)
+            .Where(a => a.AppId == clientAppId)
             .Select(a => a.GroupMembershipClaims)
             .FirstOrDefaultAsync(cancellationToken);
         var request = GroupClaims.Requested(clientSetting, resource?.GroupMembershipClaims);
