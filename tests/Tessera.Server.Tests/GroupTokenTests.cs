@@ -5,7 +5,9 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Tessera.Directory.Applications;
 using Tessera.Directory.Groups;
+using Tessera.Policy.Admin;
 using Tessera.Policy.Tokens;
+using Tessera.Server.Directory;
 using Tessera.Server.Tests.Admin;
 using Tessera.Server.Tests.Infrastructure;
 
@@ -344,5 +346,106 @@ public sealed class GroupTokenTests(TesseraServerFixture server) : IClassFixture
 
         // The pointer is what keeps the token small: 201 ids would add some 8 KB to it.
         Assert.True(tokens.AccessToken.Length < 2_500, $"{tokens.AccessToken.Length} characters");
+    }
+
+    [Fact]
+    public async Task GroupsClaim_PastTheLimit_TheApiFollowsThePointerWithItsOwnToken()
+    {
+        var api = await RegisterApiAsync();
+        var client = await CodeFlowClient.RegisterAsync(server);
+        var user = await server.Directory.CreateUserAsync();
+        var security = await CreateGroupsAsync(GroupClaims.JwtLimit + 1, [user.Id]);
+        var plain = await CreateGroupsAsync(2, [user.Id], securityEnabled: false);
+        await CreateGroupsAsync(1, [(await server.Directory.CreateUserAsync()).Id]);
+        await SetGroupClaimsAsync(api, "All");
+
+        var tokens = await SignInAsync(client, user.UserName!, ApiScope(api));
+        var pointer = Payload(tokens.AccessToken).GetProperty("_claim_sources").GetProperty("src1").GetProperty("endpoint").GetString()!;
+
+        // The API asks with a client-credentials token of its own for the admin API, holding what Graph asks for there.
+        using var reader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.UserReadAll, AdminPermissions.GroupReadAll);
+        async Task<string[]> IdsAsync(bool securityEnabledOnly)
+        {
+            var (status, json) = await reader.JsonAsync(HttpMethod.Post, pointer, new { securityEnabledOnly });
+            Assert.True(status == HttpStatusCode.OK, json?.ToJsonString());
+            Assert.EndsWith("/admin/v1/$metadata#Collection(Edm.String)", json!["@odata.context"]!.GetValue<string>(), StringComparison.Ordinal);
+            return [.. json["value"]!.AsArray().Select(v => v!.GetValue<string>()).Order(StringComparer.Ordinal)];
+        }
+
+        Assert.Equal(Sorted([.. security, .. plain]), await IdsAsync(securityEnabledOnly: false));
+        Assert.Equal(Sorted(security), await IdsAsync(securityEnabledOnly: true));
+
+        // Either permission alone is not enough; Directory.Read.All implies both.
+        foreach (var permission in new[] { AdminPermissions.GroupReadAll, AdminPermissions.UserReadAll })
+        {
+            using var partial = await AdminClient.WithPermissionsAsync(server, permission);
+            GraphAssert.Error(HttpStatusCode.Forbidden, "TSR4002", await partial.JsonAsync(HttpMethod.Post, pointer, new { securityEnabledOnly = false }));
+        }
+
+        using var directoryReader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.DirectoryReadAll);
+        Assert.Equal(HttpStatusCode.OK, (await directoryReader.JsonAsync(HttpMethod.Post, pointer, new { securityEnabledOnly = true })).Status);
+    }
+
+    [Fact]
+    public async Task AppRoleAssignedTo_List_NamesGroupsUsersAndServicePrincipals()
+    {
+        var api = await RegisterApiAsync();
+        var user = await server.Directory.CreateUserAsync();
+        var group = await CreateGroupAsync(user.Id);
+        var daemon = await server.Directory.RegisterAsync(new NewApplication("orders daemon " + Guid.NewGuid().ToString("N")[..6]));
+        await GrantAsync(group, api, Role(api, "Orders.Approver"));
+        await server.Directory.AssignAsync(user.Id, "User", api.AppId, "Orders.Approver");
+        await server.Directory.AssignAsync(daemon.AppId, "ServicePrincipal", api.AppId, "Orders.Read.All");
+        var groupName = await server.Directory.QueryAsync(db => db.Groups.Where(g => g.Id == group).Select(g => g.DisplayName).SingleAsync());
+
+        using var reader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.ApplicationReadAll);
+        var (status, page) = await reader.JsonAsync(HttpMethod.Get, $"servicePrincipals/{api.AppId}/appRoleAssignedTo");
+        Assert.True(status == HttpStatusCode.OK, page?.ToJsonString());
+        var assignments = page!["value"]!.AsArray().ToDictionary(a => a!["principalType"]!.GetValue<string>(), a => a!);
+        Assert.Equal(["Group", "ServicePrincipal", "User"], assignments.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(groupName, assignments["Group"]["principalDisplayName"]!.GetValue<string>());
+        Assert.Equal(user.DisplayName, assignments["User"]["principalDisplayName"]!.GetValue<string>());
+        Assert.Equal(daemon.DisplayName, assignments["ServicePrincipal"]["principalDisplayName"]!.GetValue<string>());
+        Assert.All(assignments.Values, a => Assert.Equal(api.DisplayName, a["resourceDisplayName"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task DeleteGroup_RemovesItsAppRoleAssignments_AuditedInTheSameSave()
+    {
+        var api = await RegisterApiAsync();
+        var other = await RegisterApiAsync();
+        var client = await CodeFlowClient.RegisterAsync(server);
+        var member = await server.Directory.CreateUserAsync();
+        var group = await CreateGroupAsync(member.Id);
+        var kept = await CreateGroupAsync(member.Id);
+        var approver = await GrantAsync(group, api, Role(api, "Orders.Approver"));
+        var access = await GrantAsync(group, other, Role(other, "Orders.Approver"));
+        var survivor = await GrantAsync(kept, other, Role(other, "Orders.Approver"));
+        var tokens = await SignInAsync(client, member.UserName!, ApiScope(api));
+        Assert.Equal(["Orders.Approver"], Roles(tokens));
+
+        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.GroupReadWriteAll);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.JsonAsync(HttpMethod.Delete, $"groups/{group}")).Status);
+
+        var left = await server.Directory.QueryAsync(db => db.AppRoleAssignments.Where(a => a.PrincipalId == group || a.PrincipalId == kept)
+            .Select(a => a.Id).ToListAsync());
+        Assert.Equal([Guid.Parse(survivor)], left);
+
+        // The member held the role through the group only: gone at the next refresh.
+        Assert.Empty(Roles(await RefreshAsync(client, tokens)));
+
+        // Each removal is recorded against the group, as removing it through appRoleAssignedTo would be, then the delete.
+        var audit = await AdminAudit.ForTargetAsync(server, group.ToString());
+        Assert.Equal(
+            ["Add app role assignment to group", "Add app role assignment to group",
+             "Remove app role assignment from group", "Remove app role assignment from group", "Delete group"],
+            audit.Select(e => e["activityDisplayName"]!.GetValue<string>()));
+        var removed = audit.Where(e => e["activityDisplayName"]!.GetValue<string>() == "Remove app role assignment from group")
+            .Select(e => e["targetResources"]![0]!["modifiedProperties"]!.AsArray()
+                .Single(p => p!["displayName"]!.GetValue<string>() == "AppRoleAssignment.Id")!)
+            .ToList();
+        Assert.Equal(new[] { approver, access }.Order(StringComparer.Ordinal),
+            removed.Select(p => p["oldValue"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.All(removed, p => Assert.Null(p["newValue"]?.GetValue<string>()));
     }
 }

@@ -1,7 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Directory.Applications;
+using System.Net;
 using Tessera.Directory.Tenants;
+using Tessera.Policy.Admin;
+using Tessera.Server.Tests.Admin;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests;
@@ -108,5 +111,83 @@ public sealed class MultitenantTests(TesseraServerFixture server) : IClassFixtur
         after.AssertSuccess();
         Assert.Equal(other.TenantId.ToString("D"), after.Access.GetClaim("tid").Value);
         Assert.Contains("Orders.Read.All", after.Access.GetPayloadValue<string[]>("roles"));
+    }
+
+    /// <summary>A multitenant application registered in another tenant, brought into the server's first tenant by a user's consent.</summary>
+    private async Task<CodeFlowClient> ForeignAppConsentedHereAsync()
+    {
+        await server.Directory.QueryAsync(db => db.Tenants.Where(t => t.Id == server.TenantId)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UserConsentPolicy, UserConsentPolicies.AllUserConsentable)));
+        var home = await server.Directory.CreateTenantAsync($"home-{Guid.NewGuid():N}"[..17] + ".example");
+        var client = await CodeFlowClient.RegisterAsync(server, home);
+        await home.QueryAsync(db => db.Applications.Where(a => a.AppId == client.Application.AppId)
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.SignInAudience, SignInAudiences.MultiTenant)));
+        server.App.Web.Services.GetRequiredService<Tessera.Server.Clients.ClientDirectory>().Forget(client.Application.AppId);
+        var user = await server.Directory.CreateUserAsync();
+        var (_, _, browser) = await client.SignInAsync(user.UserName!);
+        browser.Dispose();
+        return client;
+    }
+
+    [Fact]
+    public async Task AdminApi_ForeignServicePrincipal_ListedReadDisabledAndRemoved()
+    {
+        var client = await ForeignAppConsentedHereAsync();
+        var id = client.Application.AppId.ToString();
+        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.ApplicationReadWriteAll);
+
+        var listed = await admin.JsonAsync(HttpMethod.Get, $"servicePrincipals?$filter=appId eq '{id}'");
+        Assert.Equal(HttpStatusCode.OK, listed.Status);
+        var principal = Assert.Single(listed.Json!["value"]!.AsArray())!;
+        Assert.Equal(client.Application.TenantId.ToString(), principal["appOwnerOrganizationId"]!.GetValue<string>());
+        Assert.True(principal["accountEnabled"]!.GetValue<bool>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.SendAsync(HttpMethod.Patch, $"servicePrincipals/{id}", new { accountEnabled = false })).StatusCode);
+        var read = await admin.JsonAsync(HttpMethod.Get, $"servicePrincipals/{id}");
+        Assert.False(read.Json!["accountEnabled"]!.GetValue<bool>());
+        Assert.True(await server.Directory.QueryAsync(db => db.Applications.Where(a => a.AppId == client.Application.AppId).Select(a => a.ServicePrincipalEnabled).SingleAsync()),
+            "Disabling it here leaves its home tenant alone.");
+        using var http = server.CreateHttpClient();
+        var api = await server.Directory.RegisterApiAsync("api://mt-admin-" + Guid.NewGuid().ToString("N")[..6]);
+        var disabled = await TokenClient.PostAsync(http, server.TokenEndpoint, client.WithAuthentication(("grant_type", "client_credentials"), ("scope", $"{api.IdentifierUris[0]}/.default")));
+        disabled.AssertError("invalid_client", "TSR2028");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.SendAsync(HttpMethod.Delete, $"servicePrincipals/{id}")).StatusCode);
+        GraphAssert.Error(HttpStatusCode.NotFound, "TSR4004", await admin.JsonAsync(HttpMethod.Get, $"servicePrincipals/{id}"));
+        Assert.False(await server.Directory.QueryAsync(db => db.OAuth2PermissionGrants.AnyAsync(g => g.TenantId == server.TenantId && g.ClientId == client.Application.AppId)));
+        var removed = await TokenClient.PostAsync(http, server.TokenEndpoint, client.WithAuthentication(("grant_type", "client_credentials"), ("scope", $"{api.IdentifierUris[0]}/.default")));
+        removed.AssertError("unauthorized_client", "TSR2042");
+        Assert.True(await server.Directory.QueryAsync(db => db.AuditEntries.AnyAsync(e => e.ActivityDisplayName == "Remove service principal" && e.TargetResources.Contains(id))));
+    }
+
+    [Fact]
+    public async Task AdminApi_ForeignServicePrincipal_GetsApplicationPermissionsHere()
+    {
+        var client = await ForeignAppConsentedHereAsync();
+        var identifier = "api://mt-role-" + Guid.NewGuid().ToString("N")[..6];
+        var api = await server.Directory.RegisterApiAsync(identifier);
+        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.AppRoleAssignmentReadWriteAll);
+
+        var assigned = await admin.JsonAsync(HttpMethod.Post, $"servicePrincipals/{api.AppId}/appRoleAssignedTo", new
+        {
+            principalId = client.Application.AppId, resourceId = api.AppId, appRoleId = api.AppRoles.Single(r => r.Value == "Orders.Read.All").Id,
+        });
+
+        Assert.Equal(HttpStatusCode.Created, assigned.Status);
+        using var http = server.CreateHttpClient();
+        var token = await TokenClient.PostAsync(http, server.TokenEndpoint, client.WithAuthentication(("grant_type", "client_credentials"), ("scope", $"{identifier}/.default")));
+        token.AssertSuccess();
+        Assert.Equal(server.TenantId.ToString("D"), token.Access.GetClaim("tid").Value);
+        Assert.Contains("Orders.Read.All", token.Access.GetPayloadValue<string[]>("roles"));
+    }
+
+    [Fact]
+    public async Task AdminApi_DeletingAHomeServicePrincipal_400PointsToTheApplication()
+    {
+        var client = await CodeFlowClient.RegisterAsync(server);
+        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.ApplicationReadWriteAll);
+
+        GraphAssert.Error(HttpStatusCode.BadRequest, "TSR3120", await admin.JsonAsync(HttpMethod.Delete, $"servicePrincipals/{client.Application.AppId}"));
+        Assert.True(await server.Directory.QueryAsync(db => db.Applications.AnyAsync(a => a.AppId == client.Application.AppId)));
     }
 }

@@ -23,6 +23,10 @@ public sealed class AdminDocsTests(TesseraServerFixture server) : IClassFixture<
         Assert.Contains("\"/admin/v1/users/{id}/oauth2PermissionGrants\"", document, StringComparison.Ordinal);
         Assert.Contains("\"/admin/v1/identityGovernance/appConsent/appConsentRequests/{id}/approve\"", document, StringComparison.Ordinal);
         Assert.Contains("Permissions (any one): DelegatedPermissionGrant.ReadWrite.All", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/users/{id}/getMemberObjects\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/users/{id}/getMemberGroups\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/users/{id}/memberOf\"", document, StringComparison.Ordinal);
+        Assert.Contains("Permissions (all of): User.Read.All, Group.Read.All", document, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -35,5 +39,6 @@ public sealed class AdminDocsTests(TesseraServerFixture server) : IClassFixture<
         var page = await response.Content.ReadAsStringAsync();
         Assert.Contains("admin/v1/applications/{id:guid}/addPassword", page, StringComparison.Ordinal);
         Assert.Contains("Application.ReadWrite.All, Application.ReadWrite.OwnedBy", page, StringComparison.Ordinal);
+        Assert.Contains("User.Read.All and Group.Read.All", page, StringComparison.Ordinal);
     }
 }

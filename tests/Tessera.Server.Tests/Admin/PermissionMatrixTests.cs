@@ -14,13 +14,16 @@ namespace Tessera.Server.Tests.Admin;
 /// </summary>
 public sealed partial class PermissionMatrixTests(TesseraServerFixture server) : IClassFixture<TesseraServerFixture>
 {
-    private sealed record AdminEndpoint(string Method, string Template, IReadOnlyList<string>? AnyOf);
+    private sealed record AdminEndpoint(string Method, string Template, PermissionRequirement? Requirement)
+    {
+        public IReadOnlyList<string>? AnyOf => Requirement?.AnyOf;
+    }
 
     private List<AdminEndpoint> Endpoints()
         => server.App.Web.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("admin/v1/", StringComparison.Ordinal) == true)
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                .Select(method => new AdminEndpoint(method, e.RoutePattern.RawText!.TrimStart('/'), e.Metadata.GetMetadata<PermissionRequirement>()?.AnyOf)))
+                .Select(method => new AdminEndpoint(method, e.RoutePattern.RawText!.TrimStart('/'), e.Metadata.GetMetadata<PermissionRequirement>())))
             .ToList();
 
     [Fact]
@@ -28,7 +31,7 @@ public sealed partial class PermissionMatrixTests(TesseraServerFixture server) :
     {
         var endpoints = Endpoints();
         Assert.True(endpoints.Count >= 10, $"Only {endpoints.Count} admin endpoints found.");
-        Assert.All(endpoints, e => Assert.True(e.AnyOf is { Count: > 0 }, $"{e.Method} {e.Template} declares no permission."));
+        Assert.All(endpoints, e => Assert.True(e.Requirement is { } r && r.AnyOf.Count + r.AllOf.Count > 0, $"{e.Method} {e.Template} declares no permission."));
     }
 
     [Fact]
@@ -53,7 +56,7 @@ public sealed partial class PermissionMatrixTests(TesseraServerFixture server) :
             using var caller = await AdminClient.WithPermissionsAsync(server, permission);
             foreach (var endpoint in endpoints)
             {
-                var granted = endpoint.AnyOf!.Any(needed => AdminPermissions.Grants([permission], needed));
+                var granted = endpoint.Requirement!.IsMetBy(needed => AdminPermissions.Grants([permission], needed));
                 using var response = await caller.SendAsync(new HttpMethod(endpoint.Method), Path(endpoint)["admin/v1/".Length..], "{}");
                 var body = await response.Content.ReadAsStringAsync();
                 var refused = response.StatusCode == HttpStatusCode.Forbidden && body.Contains("TSR4002", StringComparison.Ordinal);
@@ -119,6 +122,20 @@ public sealed partial class PermissionMatrixTests(TesseraServerFixture server) :
         var endpoint = Assert.Single(Endpoints(), e => e.Method == method && e.Template.TrimEnd('/') == template.TrimEnd('/'));
         Assert.Equal(anyOf.Split(','), endpoint.AnyOf);
         Assert.True(AdminPermissions.Grants([AdminPermissions.DirectoryReadAll], endpoint.AnyOf![0]) == (method == "GET"));
+    }
+
+    // A user's groups: as in Graph, a user permission and a group permission together; Directory.Read.All implies both.
+    [Theory]
+    [InlineData("GET", "admin/v1/users/{id}/memberOf")]
+    [InlineData("POST", "admin/v1/users/{id}/getMemberObjects")]
+    [InlineData("POST", "admin/v1/users/{id}/getMemberGroups")]
+    public void UserMembershipEndpoints_NeedUserAndGroupPermissionsTogether(string method, string template)
+    {
+        var endpoint = Assert.Single(Endpoints(), e => e.Method == method && e.Template.TrimEnd('/') == template);
+        Assert.Empty(endpoint.AnyOf!);
+        Assert.Equal([AdminPermissions.UserReadAll, AdminPermissions.GroupReadAll], endpoint.Requirement!.AllOf);
+        var admitted = AdminPermissions.All.Where(p => endpoint.Requirement.IsMetBy(needed => AdminPermissions.Grants([p], needed)));
+        Assert.Equal([AdminPermissions.DirectoryReadAll, AdminPermissions.DirectoryReadWriteAll], admitted);
     }
 
     private static HttpRequestMessage Request(AdminEndpoint endpoint)

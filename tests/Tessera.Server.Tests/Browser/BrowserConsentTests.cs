@@ -66,6 +66,8 @@ public sealed class BrowserConsentTests(TesseraServerFixture server, ChromiumFix
         var redirect = QueryHelpers.ParseQuery((await browser.ClientRedirect.WaitAsync(RedirectTimeout)).Query);
         Assert.False(string.IsNullOrEmpty(redirect["code"]));
 
+        // A new tab of the same browser session: the first is still busy landing on the client's redirect URI.
+        page = await browser.Context.NewPageAsync();
         await page.GotoAsync($"{server.TenantBase}/myapps");
         var app = page.Locator($"li[data-client='{client.AppId:D}']");
         await Expect(app).ToContainTextAsync(client.DisplayName);

@@ -25,16 +25,20 @@ public sealed class CodeFlowClient
     public string? Secret { get; }
     public string Redirect { get; }
 
-    public static async Task<CodeFlowClient> RegisterAsync(TesseraServerFixture server, bool confidential = true)
+    public static Task<CodeFlowClient> RegisterAsync(TesseraServerFixture server, bool confidential = true)
+        => RegisterAsync(server, server.Directory, confidential);
+
+    /// <summary>A client registered in <paramref name="directory"/>'s tenant (another tenant than the server's first).</summary>
+    public static async Task<CodeFlowClient> RegisterAsync(TesseraServerFixture server, TestDirectory directory, bool confidential = true)
     {
         var redirect = confidential ? RedirectUri : NativeRedirectUri;
-        var application = await server.Directory.RegisterAsync(new NewApplication("web app " + Guid.NewGuid().ToString("N")[..6])
+        var application = await directory.RegisterAsync(new NewApplication("web app " + Guid.NewGuid().ToString("N")[..6])
         {
             IsPublicClient = !confidential,
             RedirectUris = [redirect],
             PostLogoutRedirectUris = [PostLogoutRedirectUri],
         });
-        var secret = confidential ? await server.Directory.AddSecretAsync(application.AppId) : null;
+        var secret = confidential ? await directory.AddSecretAsync(application.AppId) : null;
         return new CodeFlowClient(server, application, secret, redirect);
     }
 

@@ -50,7 +50,8 @@ public static class AppRoleAssignmentsApi
     private static async Task<IResult> ListHeldAsync(Guid id, HttpContext http, TesseraDbContext db)
     {
         var tenantId = http.Caller().TenantId;
-        if (!await ServicePrincipalsApi.InTenant(db, tenantId, id).AnyAsync(http.RequestAborted))
+        if (!await ServicePrincipalsApi.InTenant(db, tenantId, id).AnyAsync(http.RequestAborted) &&
+            !await db.TenantServicePrincipals.AnyAsync(p => p.TenantId == tenantId && p.AppId == id, http.RequestAborted))
         {
             return GraphResults.NotFound(id.ToString());
         }
@@ -155,7 +156,7 @@ public static class AppRoleAssignmentsApi
             CreatedDateTime = time.GetUtcNow(),
         };
         db.AppRoleAssignments.Add(assignment);
-        await RecordAsync(audit, caller, assignment, principal, resource, role, added: true, http.RequestAborted);
+        await RecordAsync(audit, caller, assignment, principal, resource.DisplayName, role, added: true, http.RequestAborted);
         return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.Json(
             ServicePrincipalResource.Assignment(assignment, principal.DisplayName, resource.DisplayName), statusCode: StatusCodes.Status201Created)));
     }
@@ -182,8 +183,41 @@ public static class AppRoleAssignmentsApi
         var principal = await FindPrincipalAsync(db, caller.TenantId, assignment.PrincipalId, http.RequestAborted)
                         ?? new Principal(assignment.PrincipalId, assignment.PrincipalType, null);
         db.AppRoleAssignments.Remove(assignment);
-        await RecordAsync(audit, caller, assignment, principal, resource, role, added: false, http.RequestAborted);
+        await RecordAsync(audit, caller, assignment, principal, resource.DisplayName, role, added: false, http.RequestAborted);
         return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
+    }
+
+    /// <summary>
+    /// Removes every app role assignment of a principal that is being deleted, each audited as the removal it is, so that
+    /// the principal's trail ends as a removal through <c>appRoleAssignedTo</c> would end it. Nothing is saved here: the
+    /// removals are saved with the caller's delete, in its transaction.
+    /// </summary>
+    public static async Task RemoveAllOfPrincipalAsync(
+        TesseraDbContext db, AuditLog audit, AdminCaller caller, Guid principalId, string principalType, string? principalDisplayName,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(caller);
+        var assignments = await db.AppRoleAssignments
+            .Where(a => a.TenantId == caller.TenantId && a.PrincipalId == principalId && a.PrincipalType == principalType)
+            .ToListAsync(cancellationToken);
+        if (assignments.Count == 0)
+        {
+            return;
+        }
+
+        // By app id alone: a multitenant API's registration lives in its home tenant.
+        var resourceIds = assignments.Select(a => a.ResourceAppId).Distinct().ToList();
+        var resources = await db.Applications.AsNoTracking().Where(a => resourceIds.Contains(a.AppId)).ToListAsync(cancellationToken);
+        var principal = new Principal(principalId, principalType, principalDisplayName);
+        foreach (var assignment in assignments.OrderBy(a => a.CreatedDateTime).ThenBy(a => a.Id))
+        {
+            var resource = resources.FirstOrDefault(r => r.AppId == assignment.ResourceAppId);
+            db.AppRoleAssignments.Remove(assignment);
+            await RecordAsync(audit, caller, assignment, principal, resource?.DisplayName,
+                resource?.AppRoles.FirstOrDefault(r => r.Id == assignment.AppRoleId), added: false, cancellationToken);
+        }
     }
 
     private static async Task<IResult> RespondAsync(HttpContext http, TesseraDbContext db, IQueryable<AppRoleAssignment> assignments)
@@ -200,7 +234,7 @@ public static class AppRoleAssignmentsApi
 
     /// <summary>
     /// A user of the tenant, or else a group of the tenant (its members hold the role), or else an application's service
-    /// principal (id = appId).
+    /// principal (id = appId): of an application registered here, or of a multitenant one that consent brought in.
     /// </summary>
     private static async Task<Principal?> FindPrincipalAsync(TesseraDbContext db, Guid tenantId, Guid id, CancellationToken cancellationToken)
         => await db.Users.AsNoTracking()
@@ -212,7 +246,7 @@ public static class AppRoleAssignmentsApi
                .Select(g => new Principal(g.Id, AppRoleAssignment.GroupPrincipalType, g.DisplayName))
                .FirstOrDefaultAsync(cancellationToken)
            ?? await db.Applications.AsNoTracking()
-               .Where(a => a.AppId == id && a.TenantId == tenantId)
+               .Where(a => a.AppId == id && (a.TenantId == tenantId || db.TenantServicePrincipals.Any(p => p.TenantId == tenantId && p.AppId == id)))
                .Select(a => new Principal(a.AppId, ServicePrincipalResource.ServicePrincipalType, a.DisplayName))
                .FirstOrDefaultAsync(cancellationToken);
 
@@ -256,7 +290,7 @@ public static class AppRoleAssignmentsApi
 
     /// <summary>Entra ID's activities: logged against the principal that gained or lost the role, with the role and API.</summary>
     private static Task RecordAsync(
-        AuditLog audit, AdminCaller caller, AppRoleAssignment assignment, Principal principal, Application resource, AppRole? role,
+        AuditLog audit, AdminCaller caller, AppRoleAssignment assignment, Principal principal, string? resourceName, AppRole? role,
         bool added, CancellationToken cancellationToken)
     {
         var (activity, category) = (added, principal.Type) switch
@@ -277,8 +311,8 @@ public static class AppRoleAssignmentsApi
                 new ModifiedProperty("AppRoleAssignment.Id", Old(assignment.Id.ToString()), New(assignment.Id.ToString())),
                 new ModifiedProperty("AppRole.Id", Old(assignment.AppRoleId.ToString()), New(assignment.AppRoleId.ToString())),
                 new ModifiedProperty("AppRole.Value", Old(roleValue), New(roleValue)),
-                new ModifiedProperty("ServicePrincipal.ObjectID", Old(resource.AppId.ToString()), New(resource.AppId.ToString())),
-                new ModifiedProperty("ServicePrincipal.DisplayName", Old(resource.DisplayName), New(resource.DisplayName)),
+                new ModifiedProperty("ServicePrincipal.ObjectID", Old(assignment.ResourceAppId.ToString()), New(assignment.ResourceAppId.ToString())),
+                new ModifiedProperty("ServicePrincipal.DisplayName", Old(resourceName), New(resourceName)),
             ]),
             cancellationToken);
     }

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Tessera.Directory.Applications;
 using Tessera.Directory.Groups;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
@@ -23,7 +24,8 @@ public static class GroupsApi
     private const string Category = "GroupManagement";
     private static readonly string[] ReadOnly = ["id", "createdDateTime"];
 
-    private static readonly Dictionary<string, Expression<Func<Group, object?>>> Filterable = new(StringComparer.Ordinal)
+    /// <summary>The group properties <c>$filter</c> takes; also used for a user's <c>memberOf</c>.</summary>
+    public static readonly IReadOnlyDictionary<string, Expression<Func<Group, object?>>> Filterable = new Dictionary<string, Expression<Func<Group, object?>>>(StringComparer.Ordinal)
     {
         ["id"] = g => g.Id,
         ["displayName"] = g => g.DisplayName,
@@ -129,8 +131,11 @@ public static class GroupsApi
             return denied;
         }
 
-        db.Groups.Remove(group!); // members go with it (cascade)
-        await audit.RecordAsync(caller, Category, "Delete group", new AuditTarget(group!.Id.ToString(), "Group", group.DisplayName), http.RequestAborted);
+        // Members go with it (cascade). Its app role assignments have no foreign key: removed here, each audited, in the
+        // same save, so that an API's list of assignees never names a group that is gone.
+        db.Groups.Remove(group!);
+        await AppRoleAssignmentsApi.RemoveAllOfPrincipalAsync(db, audit, caller, group!.Id, AppRoleAssignment.GroupPrincipalType, group.DisplayName, http.RequestAborted);
+        await audit.RecordAsync(caller, Category, "Delete group", new AuditTarget(group.Id.ToString(), "Group", group.DisplayName), http.RequestAborted);
         return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
     }
 
@@ -233,6 +238,15 @@ public static class GroupsApi
             ["createdDateTime"] = group.CreatedDateTime,
             ["@odata.etag"] = GraphResults.ETag(group.ConcurrencyStamp),
         };
+    }
+
+    /// <summary>The group as an item of a user's <c>memberOf</c> (a collection of directory objects).</summary>
+    public static object AsDirectoryObject(Group group)
+    {
+        var resource = (Dictionary<string, object?>)Resource(group);
+        resource.Remove("@odata.etag");
+        resource["@odata.type"] = "#microsoft.graph.group";
+        return resource;
     }
 
     /// <summary>Applies a Graph <c>group</c> body: only the properties present change; the first broken rule stops it all.</summary>

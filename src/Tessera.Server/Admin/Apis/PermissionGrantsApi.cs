@@ -67,7 +67,10 @@ public static class PermissionGrantsApi
         };
     }
 
-    /// <summary>Adds or widens the grant's audit entry (Entra ID's words), on the client's service principal.</summary>
+    /// <summary>
+    /// Records a change of the grant in Entra ID's words, on the client's service principal: <paramref name="scopeBefore"/>
+    /// null for a new grant, <paramref name="scopeAfter"/> null for a removed one (then who and which API are logged too).
+    /// </summary>
     public static Task RecordAsync(
         AuditLog audit, AdminCaller caller, string activity, OAuth2PermissionGrant grant, string? clientName, string? scopeBefore, string? scopeAfter,
         CancellationToken cancellationToken)

@@ -14,7 +14,13 @@ public static class ServicePrincipalResource
     public const string ServicePrincipalType = "ServicePrincipal";
     public const string UserType = "User";
 
-    public static object From(Application app)
+    public static object From(Application app) => From(app, presence: null);
+
+    /// <summary>
+    /// A service principal: of an application registered in the caller's tenant, or with <paramref name="presence"/>,
+    /// of a multitenant application of another tenant (its switches and version are the tenant's own).
+    /// </summary>
+    public static object From(Application app, TenantServicePrincipal? presence)
     {
         ArgumentNullException.ThrowIfNull(app);
         return new Dictionary<string, object?>
@@ -22,15 +28,15 @@ public static class ServicePrincipalResource
             ["id"] = app.AppId,
             ["appId"] = app.AppId,
             ["displayName"] = app.DisplayName,
-            ["accountEnabled"] = app.ServicePrincipalEnabled,
-            ["appRoleAssignmentRequired"] = app.AppRoleAssignmentRequired,
+            ["accountEnabled"] = presence?.AccountEnabled ?? app.ServicePrincipalEnabled,
+            ["appRoleAssignmentRequired"] = presence?.AppRoleAssignmentRequired ?? app.AppRoleAssignmentRequired,
             ["servicePrincipalType"] = "Application",
             ["appOwnerOrganizationId"] = app.TenantId,
             ["servicePrincipalNames"] = app.IdentifierUris.Append(app.AppId.ToString("D")).ToList(),
             ["appRoles"] = ApplicationResource.AppRoles(app),
             ["oauth2PermissionScopes"] = ApplicationResource.PermissionScopes(app),
             ["verifiedPublisher"] = ApplicationResource.VerifiedPublisher(app),
-            ["@odata.etag"] = GraphResults.ETag(app.ConcurrencyStamp),
+            ["@odata.etag"] = GraphResults.ETag(presence?.ConcurrencyStamp ?? app.ConcurrencyStamp),
         };
     }
 
@@ -50,24 +56,38 @@ public static class ServicePrincipalResource
         };
     }
 
-    /// <summary>A page of assignments with the names of their principals and resources, looked up in two queries.</summary>
+    /// <summary>
+    /// A page of assignments with the names of their principals (users, groups, service principals) and resources,
+    /// looked up in one query per kind.
+    /// </summary>
     public static async Task<IReadOnlyList<object>> AssignmentsAsync(TesseraDbContext db, IReadOnlyList<AppRoleAssignment> page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(page);
-        var userIds = page.Where(a => a.PrincipalType == UserType).Select(a => a.PrincipalId).Distinct().ToList();
-        var appIds = page.Where(a => a.PrincipalType != UserType).Select(a => a.PrincipalId).Concat(page.Select(a => a.ResourceAppId)).Distinct().ToList();
-        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+        List<Guid> PrincipalsOf(string type) => [.. page.Where(a => a.PrincipalType == type).Select(a => a.PrincipalId).Distinct()];
+        var userIds = PrincipalsOf(UserType);
+        var groupIds = PrincipalsOf(AppRoleAssignment.GroupPrincipalType);
+        var appIds = PrincipalsOf(ServicePrincipalType).Concat(page.Select(a => a.ResourceAppId)).Distinct().ToList();
+        var users = userIds.Count == 0 ? [] : await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .Select(u => new { u.Id, Name = u.DisplayName ?? u.UserName })
             .ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
+        var groups = groupIds.Count == 0 ? [] : await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.Id))
+            .Select(g => new { g.Id, g.DisplayName })
+            .ToDictionaryAsync(g => g.Id, g => (string?)g.DisplayName, cancellationToken);
         var apps = await db.Applications.AsNoTracking().Where(a => appIds.Contains(a.AppId))
             .Select(a => new { a.AppId, a.DisplayName })
-            .ToDictionaryAsync(a => a.AppId, a => a.DisplayName, cancellationToken);
+            .ToDictionaryAsync(a => a.AppId, a => (string?)a.DisplayName, cancellationToken);
+        var principalNames = new Dictionary<string, Dictionary<Guid, string?>>(StringComparer.Ordinal)
+        {
+            [UserType] = users,
+            [AppRoleAssignment.GroupPrincipalType] = groups,
+            [ServicePrincipalType] = apps,
+        };
         return
         [
             .. page.Select(a => Assignment(
                 a,
-                a.PrincipalType == UserType ? users.GetValueOrDefault(a.PrincipalId) : apps.GetValueOrDefault(a.PrincipalId),
+                principalNames.GetValueOrDefault(a.PrincipalType)?.GetValueOrDefault(a.PrincipalId),
                 apps.GetValueOrDefault(a.ResourceAppId))),
         ];
     }

@@ -24,6 +24,9 @@ namespace Tessera.Server.Admin.Apis;
 /// tokens and no token is issued for it) and <c>appRoleAssignmentRequired</c> (only assigned users and applications
 /// may sign in to it or get tokens for it). Everything else it shows is read from the registration; the version
 /// (ETag) is the registration's.
+/// A multitenant application of another tenant has a service principal here once consent here added it
+/// (<see cref="TenantServicePrincipal"/>): listed with the tenant's own, with its own switches and version, and the
+/// only kind that can be deleted, which takes the application out of the tenant with its grants and assignments.
 /// </remarks>
 public static class ServicePrincipalsApi
 {
@@ -45,6 +48,7 @@ public static class ServicePrincipalsApi
         principals.MapGet("/", ListAsync).RequirePermission(AdminPermissions.ApplicationReadAll);
         principals.MapGet("/{id:guid}", GetAsync).RequirePermission(AdminPermissions.ApplicationReadAll);
         principals.MapPatch("/{id:guid}", UpdateAsync).RequirePermission(AdminPermissions.ApplicationReadWriteAll);
+        principals.MapDelete("/{id:guid}", DeleteAsync).RequirePermission(AdminPermissions.ApplicationReadWriteAll);
         api.MapGet("/servicePrincipals(appId='{appId:guid}')", GetByAppIdAsync).RequirePermission(AdminPermissions.ApplicationReadAll);
         AppRoleAssignmentsApi.Map(api, principals);
         return api;
@@ -72,20 +76,88 @@ public static class ServicePrincipalsApi
             return GraphResults.BadRequest(error);
         }
 
-        var inTenant = db.Applications.AsNoTracking().Where(a => a.TenantId == http.Caller().TenantId);
-        return await query!.RespondAsync(http.Request, inTenant, a => a.AppId, ServicePrincipalResource.From, http.RequestAborted);
+        var tenantId = http.Caller().TenantId;
+        var visible = db.Applications.AsNoTracking()
+            .Where(a => a.TenantId == tenantId || db.TenantServicePrincipals.Any(p => p.TenantId == tenantId && p.AppId == a.AppId));
+        return await query!.RespondAsync(http.Request, visible, a => a.AppId, async (page, cancellationToken) =>
+        {
+            var ids = page.Where(a => a.TenantId != tenantId).Select(a => a.AppId).ToList();
+            var presences = await db.TenantServicePrincipals.AsNoTracking()
+                .Where(p => p.TenantId == tenantId && ids.Contains(p.AppId))
+                .ToDictionaryAsync(p => p.AppId, cancellationToken);
+            return [.. page.Select(a => ServicePrincipalResource.From(a, presences.GetValueOrDefault(a.AppId)))];
+        }, http.RequestAborted);
     }
 
     private static async Task<IResult> GetAsync(Guid id, HttpContext http, TesseraDbContext db)
     {
-        var app = await InTenant(db, http.Caller().TenantId, id).AsNoTracking().FirstOrDefaultAsync(http.RequestAborted);
+        var (app, presence) = await FindAsync(db, http.Caller().TenantId, id, http.RequestAborted);
         if (app is null)
         {
             return GraphResults.NotFound(id.ToString());
         }
 
-        http.Response.Headers.ETag = GraphResults.ETag(app.ConcurrencyStamp);
-        return Results.Json(ServicePrincipalResource.From(app));
+        http.Response.Headers.ETag = GraphResults.ETag(presence?.ConcurrencyStamp ?? app.ConcurrencyStamp);
+        return Results.Json(ServicePrincipalResource.From(app, presence));
+    }
+
+    /// <summary>
+    /// The service principal <paramref name="id"/> as the tenant sees it: a registration of its own (tracked), or a
+    /// multitenant application of another tenant with its presence here (the presence tracked, the registration not).
+    /// </summary>
+    private static async Task<(Application? App, TenantServicePrincipal? Presence)> FindAsync(
+        TesseraDbContext db, Guid tenantId, Guid id, CancellationToken cancellationToken)
+    {
+        var home = await InTenant(db, tenantId, id).FirstOrDefaultAsync(cancellationToken);
+        if (home is not null)
+        {
+            return (home, null);
+        }
+
+        var presence = await db.TenantServicePrincipals.FirstOrDefaultAsync(p => p.TenantId == tenantId && p.AppId == id, cancellationToken);
+        var app = presence is null ? null : await db.Applications.AsNoTracking().FirstOrDefaultAsync(a => a.AppId == id, cancellationToken);
+        return app is null ? (null, null) : (app, presence);
+    }
+
+    /// <summary>
+    /// Removes a multitenant application of another tenant from this one: its service principal, the delegated
+    /// permission grants and app role assignments it holds here. Its tokens here stop at the next refresh (the token
+    /// endpoint refuses an application without a service principal). Consent brings it back.
+    /// </summary>
+    private static async Task<IResult> DeleteAsync(Guid id, HttpContext http, TesseraDbContext db, ClientDirectory clients, AuditLog audit)
+    {
+        var caller = http.Caller();
+        var (app, presence) = await FindAsync(db, caller.TenantId, id, http.RequestAborted);
+        if (app is null)
+        {
+            return GraphResults.NotFound(id.ToString());
+        }
+
+        if (presence is null)
+        {
+            return GraphResults.BadRequest(RegistrationErrors.HomeServicePrincipalCannotBeDeleted.With(app.DisplayName));
+        }
+
+        if (!GraphResults.IfMatchAllows(http.Request, presence.ConcurrencyStamp))
+        {
+            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
+        }
+
+        var grants = await db.OAuth2PermissionGrants.Where(g => g.TenantId == caller.TenantId && g.ClientId == id).ToListAsync(http.RequestAborted);
+        var assignments = await db.AppRoleAssignments.Where(a => a.TenantId == caller.TenantId && a.PrincipalId == id).ToListAsync(http.RequestAborted);
+        db.OAuth2PermissionGrants.RemoveRange(grants);
+        db.AppRoleAssignments.RemoveRange(assignments);
+        db.TenantServicePrincipals.Remove(presence);
+        await audit.RecordAsync(caller, Category, "Remove service principal",
+            new AuditTarget(app.AppId.ToString(), "ServicePrincipal", app.DisplayName,
+            [
+                new ModifiedProperty("DelegatedPermissionGrants", string.Join("; ", grants.Select(g => g.Scope)), null),
+                new ModifiedProperty("AppRoleAssignments", assignments.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), null),
+            ]),
+            http.RequestAborted);
+        var result = await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
+        clients.Forget(id, caller.TenantId);
+        return result;
     }
 
     // The service principal's id is its appId: both addresses name the same object.
@@ -94,13 +166,13 @@ public static class ServicePrincipalsApi
     private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, ClientDirectory clients, AuditLog audit)
     {
         var caller = http.Caller();
-        var app = await InTenant(db, caller.TenantId, id).FirstOrDefaultAsync(http.RequestAborted);
+        var (app, presence) = await FindAsync(db, caller.TenantId, id, http.RequestAborted);
         if (app is null)
         {
             return GraphResults.NotFound(id.ToString());
         }
 
-        if (!GraphResults.IfMatchAllows(http.Request, app.ConcurrencyStamp))
+        if (!GraphResults.IfMatchAllows(http.Request, presence?.ConcurrencyStamp ?? app.ConcurrencyStamp))
         {
             return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
         }
@@ -125,7 +197,9 @@ public static class ServicePrincipalsApi
             return GraphResults.BadRequest(error);
         }
 
-        if (enabled == false && app.ServicePrincipalEnabled)
+        var wasEnabled = presence?.AccountEnabled ?? app.ServicePrincipalEnabled;
+        var wasRequired = presence?.AppRoleAssignmentRequired ?? app.AppRoleAssignmentRequired;
+        if (enabled == false && wasEnabled)
         {
             if (IsAdminApi(app))
             {
@@ -145,19 +219,30 @@ public static class ServicePrincipalsApi
         }
 
         var modified = new List<ModifiedProperty>();
-        if (enabled is { } accountEnabled && accountEnabled != app.ServicePrincipalEnabled)
+        if (enabled is { } accountEnabled && accountEnabled != wasEnabled)
         {
-            modified.Add(new ModifiedProperty("accountEnabled", app.ServicePrincipalEnabled.ToString(), accountEnabled.ToString()));
-            app.ServicePrincipalEnabled = accountEnabled;
+            modified.Add(new ModifiedProperty("accountEnabled", wasEnabled.ToString(), accountEnabled.ToString()));
         }
 
-        if (required is { } assignmentRequired && assignmentRequired != app.AppRoleAssignmentRequired)
+        if (required is { } assignmentRequired && assignmentRequired != wasRequired)
         {
-            modified.Add(new ModifiedProperty("appRoleAssignmentRequired", app.AppRoleAssignmentRequired.ToString(), assignmentRequired.ToString()));
-            app.AppRoleAssignmentRequired = assignmentRequired;
+            modified.Add(new ModifiedProperty("appRoleAssignmentRequired", wasRequired.ToString(), assignmentRequired.ToString()));
         }
 
-        app.ConcurrencyStamp = Guid.NewGuid();
+        // A multitenant application of another tenant has its switches here on its presence, never on the registration.
+        if (presence is not null)
+        {
+            presence.AccountEnabled = enabled ?? presence.AccountEnabled;
+            presence.AppRoleAssignmentRequired = required ?? presence.AppRoleAssignmentRequired;
+            presence.ConcurrencyStamp = Guid.NewGuid();
+        }
+        else
+        {
+            app.ServicePrincipalEnabled = enabled ?? app.ServicePrincipalEnabled;
+            app.AppRoleAssignmentRequired = required ?? app.AppRoleAssignmentRequired;
+            app.ConcurrencyStamp = Guid.NewGuid();
+        }
+
         await audit.RecordAsync(caller, Category, "Update service principal",
             new AuditTarget(app.AppId.ToString(), "ServicePrincipal", app.DisplayName, modified), http.RequestAborted);
         var result = await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
@@ -165,6 +250,7 @@ public static class ServicePrincipalsApi
         // After the commit, so that no token request can cache the old state again; other nodes follow within
         // ClientDirectory.Lifetime. The API side (ResourceDirectory) is not cached and changes at once.
         clients.Forget(app.AppId);
+        clients.Forget(app.AppId, caller.TenantId);
         return result;
     }
 }
