@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using OpenIddict.Abstractions;
 using Tessera.Directory.Applications;
 using Tessera.Directory.Storage;
@@ -65,6 +66,7 @@ public sealed class ConsentService(
     PermissionGrants grants,
     AdminRoleLookup adminRoles,
     AuditLog audit,
+    IMemoryCache cache,
     TimeProvider time)
 {
     /// <summary>Added to the authorization request's return URL when the user declines.</summary>
@@ -186,8 +188,13 @@ public sealed class ConsentService(
         }
 
         var clientId = Guid.Parse(request.ClientId!);
-        await grants.EnsureServicePrincipalAsync(tenantId, clientId, cancellationToken);
         var granting = decision.Scopes.Where(s => !s.Granted || forEveryone).ToList();
+        if (granting.Count == 0)
+        {
+            return null;
+        }
+
+        await grants.EnsureServicePrincipalAsync(tenantId, clientId, cancellationToken);
         foreach (var resource in granting.GroupBy(s => s.ResourceId))
         {
             await grants.AddAsync(tenantId, clientId, resource.Key, forEveryone ? Guid.Empty : user.Id,
@@ -259,8 +266,16 @@ public sealed class ConsentService(
     /// </summary>
     public async Task<(Guid Id, string Name)> SignInResourceAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        var api = await resources.FindAsync(tenantId, AdminPermissions.ApiIdentifier, cancellationToken);
-        return api is null ? (tenantId, "Sign-in") : (api.AppId, api.DisplayName);
+        // Read on every code redemption and refresh, and fixed for the tenant's life: cached.
+        var key = "signin-resource:" + tenantId.ToString("N");
+        if (!cache.TryGetValue(key, out (Guid Id, string Name) resource))
+        {
+            var api = await resources.FindAsync(tenantId, AdminPermissions.ApiIdentifier, cancellationToken);
+            resource = api is null ? (tenantId, "Sign-in") : (api.AppId, api.DisplayName);
+            cache.Set(key, resource, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(10), Size = 1 });
+        }
+
+        return resource;
     }
 
     /// <summary>The tenant's consent setting as a rule; an unknown stored value is read as the safest rule.</summary>
