@@ -41,6 +41,12 @@ public class TesseraServerFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();
+        if (TestStorage.PostgresBase is not null)
+        {
+            // Idle connections of this server's pool would hold PostgreSQL connection slots until pruned.
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+
         TryDelete(DataPath);
     }
 
@@ -87,9 +93,14 @@ public static class TestStorage
 {
     public static string? PostgresBase => Environment.GetEnvironmentVariable("TESSERA_TEST_POSTGRES");
 
-    /// <summary>Arguments for a brand-new database: SQLite in the data folder, or a new PostgreSQL database.</summary>
+    /// <summary>
+    /// Arguments for a brand-new database: SQLite in the data folder, or a new PostgreSQL database. Each test server
+    /// has a database and so a connection pool of its own: small, and closing idle connections within seconds, so
+    /// that the pools of servers already stopped do not use up the PostgreSQL server's connection slots.
+    /// </summary>
     public static string[] NewConnectionArguments()
         => PostgresBase is { Length: > 0 } postgres
-            ? ["--Tessera:Storage:Provider=Postgres", $"--Tessera:Storage:ConnectionString={postgres};Database=tessera_test_{Guid.NewGuid():N}"]
+            ? ["--Tessera:Storage:Provider=Postgres",
+               $"--Tessera:Storage:ConnectionString={postgres};Database=tessera_test_{Guid.NewGuid():N};Maximum Pool Size=10;Connection Idle Lifetime=5;Connection Pruning Interval=1"]
             : [];
 }
