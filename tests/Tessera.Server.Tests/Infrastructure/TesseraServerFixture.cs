@@ -73,8 +73,10 @@ public class TesseraServerFixture : IAsyncLifetime
                File.ReadAllBytes(Path.Combine(dataPath, FirstRun.BootstrapFile)), new JsonSerializerOptions(JsonSerializerDefaults.Web))
            ?? throw new InvalidOperationException("bootstrap.json is empty.");
 
-    public HttpClient CreateHttpClient()
-        => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(Origin) };
+    public HttpClient CreateHttpClient() => new(CreateHandler()) { BaseAddress = new Uri(Origin) };
+
+    /// <summary>A handler that follows no redirect and keeps no cookie (the tests do both themselves).</summary>
+    public virtual HttpClientHandler CreateHandler() => new() { AllowAutoRedirect = false, UseCookies = false };
 
     private static void TryDelete(string path)
     {
