@@ -152,20 +152,30 @@ public static class FederatedCredentialsApi
             () => Task.FromResult(Results.Json(Resource(credential), statusCode: StatusCodes.Status201Created)));
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, string federatedIdentityCredentialId, HttpContext http, TesseraDbContext db, AuditLog audit)
+    /// <summary>The application (tracked, for a change), all its federated credentials, and the one named by id or name.</summary>
+    private static async Task<(Application? App, List<FederatedIdentityCredential> Existing, FederatedIdentityCredential? Credential, IResult? Denied)>
+        LoadForWriteAsync(TesseraDbContext db, AdminCaller caller, Guid id, string federatedIdentityCredentialId, HttpContext http)
     {
-        var caller = http.Caller();
         var (app, denied) = await ApplicationsApi.LoadForWriteAsync(db, caller, id, http);
         if (denied is not null)
         {
-            return denied;
+            return (null, [], null, denied);
         }
 
         var existing = await db.FederatedIdentityCredentials.Where(c => c.ApplicationId == app!.Id).ToListAsync(http.RequestAborted);
         var credential = Find(existing, federatedIdentityCredentialId);
-        if (credential is null)
+        return credential is null
+            ? (null, existing, null, GraphResults.NotFound(federatedIdentityCredentialId))
+            : (app, existing, credential, null);
+    }
+
+    private static async Task<IResult> UpdateAsync(Guid id, string federatedIdentityCredentialId, HttpContext http, TesseraDbContext db, AuditLog audit)
+    {
+        var caller = http.Caller();
+        var (app, existing, credential, denied) = await LoadForWriteAsync(db, caller, id, federatedIdentityCredentialId, http);
+        if (denied is not null || credential is null)
         {
-            return GraphResults.NotFound(federatedIdentityCredentialId);
+            return denied!;
         }
 
         var body = await ApiBodies.ReadObjectAsync(http);
@@ -213,17 +223,10 @@ public static class FederatedCredentialsApi
     private static async Task<IResult> DeleteAsync(Guid id, string federatedIdentityCredentialId, HttpContext http, TesseraDbContext db, AuditLog audit)
     {
         var caller = http.Caller();
-        var (app, denied) = await ApplicationsApi.LoadForWriteAsync(db, caller, id, http);
-        if (denied is not null)
+        var (app, existing, credential, denied) = await LoadForWriteAsync(db, caller, id, federatedIdentityCredentialId, http);
+        if (denied is not null || credential is null)
         {
-            return denied;
-        }
-
-        var existing = await db.FederatedIdentityCredentials.Where(c => c.ApplicationId == app!.Id).ToListAsync(http.RequestAborted);
-        var credential = Find(existing, federatedIdentityCredentialId);
-        if (credential is null)
-        {
-            return GraphResults.NotFound(federatedIdentityCredentialId);
+            return denied!;
         }
 
         db.FederatedIdentityCredentials.Remove(credential);

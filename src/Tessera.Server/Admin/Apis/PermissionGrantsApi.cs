@@ -127,11 +127,7 @@ public static class PermissionGrantsApi
     private static async Task<IResult> ListOfUserAsync(string id, HttpContext http, TesseraDbContext db, UserManager<DirectoryUser> users)
     {
         var tenantId = http.Caller().TenantId;
-        var inTenant = db.Users.AsNoTracking().Where(u => u.TenantId == tenantId);
-        var normalized = users.NormalizeName(id);
-        var userId = await (Guid.TryParse(id, out var objectId)
-                ? inTenant.Where(u => u.Id == objectId)
-                : inTenant.Where(u => u.NormalizedUserName == normalized))
+        var userId = await UsersApi.Find(db.Users.AsNoTracking(), users, tenantId, id)
             .Select(u => (Guid?)u.Id)
             .FirstOrDefaultAsync(http.RequestAborted);
         if (userId is null)
