@@ -311,8 +311,6 @@ public sealed partial class BadInputTests(TesseraServerFixture server) : IClassF
     [InlineData("foo")]
     [InlineData("implicit")]
     [InlineData("CLIENT_CREDENTIALS")]
-    [InlineData("urn:ietf:params:oauth:grant-type:jwt-bearer")]
-    [InlineData("urn:ietf:params:oauth:grant-type:token-exchange")]
     [InlineData("urn:ietf:params:oauth:grant-type:saml2-bearer")]
     public async Task Token_GrantTypeNotEnabled_400UnsupportedGrantType(string grantType)
     {

@@ -63,6 +63,28 @@ public sealed partial class DeviceCodeTests(TesseraServerFixture server) : IClas
     }
 
     [Fact]
+    public async Task DeviceCode_PublicClientWithoutRedirectUri_GetsARefreshTokenAndRefreshes()
+    {
+        // A device-only app (as MSAL's device code flow uses it) registers no redirect URI and always asks for offline_access.
+        var user = await server.Directory.CreateUserAsync();
+        var device = await server.Directory.RegisterAsync(new NewApplication("device only " + Guid.NewGuid().ToString("N")[..6]) { IsPublicClient = true });
+        var clientId = device.AppId.ToString();
+        using var http = server.CreateHttpClient();
+        var start = await StartAsync(http, clientId);
+        start.AssertSuccess();
+        using var browser = new UserAgent(server);
+        await browser.AuthorizeAsync($"{server.TenantBase}/devicelogin", user.UserName);
+        await ApproveAsync(browser, start.Json.GetProperty("user_code").GetString()!, "accept");
+
+        var tokens = await PollAsync(http, clientId, start.Json.GetProperty("device_code").GetString()!);
+        tokens.AssertSuccess();
+        var refreshed = await TokenClient.PostAsync(http, server.TokenEndpoint,
+            ("grant_type", "refresh_token"), ("client_id", clientId), ("refresh_token", tokens.RefreshToken!));
+
+        refreshed.AssertSuccess();
+    }
+
+    [Fact]
     public async Task DeviceCode_UserDenies_AccessDenied()
     {
         var user = await server.Directory.CreateUserAsync();

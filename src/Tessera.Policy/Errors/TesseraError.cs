@@ -6,6 +6,12 @@ namespace Tessera.Policy.Errors;
 /// </summary>
 public sealed record TesseraError(string Code, string OAuthError, string Sentence)
 {
+    /// <summary>
+    /// Entra ID's <c>suberror</c>, sent beside <c>error</c> where a client library acts on it (MSAL reads
+    /// <c>consent_required</c> into <c>MsalUiRequiredException.Classification</c>).
+    /// </summary>
+    public string? SubError { get; init; }
+
     /// <summary>The description sent to clients: the code first, so that logs and tests can match it.</summary>
     public string Description => $"{Code}: {Sentence}";
 

@@ -7,6 +7,7 @@ namespace Tessera.Policy.Errors;
 public static class TesseraErrors
 {
     // Configuration (TSR0xxx)
+    // TSR08xx, TSR28xx and TSR68xx are taken by the API SDK (src/Tessera.AspNetCore/Diagnostics), which depends on nothing here.
     public static readonly TesseraError StorageProviderUnknown = new("TSR0001", "configuration_error",
         "The storage provider '{0}' is not known. Set Tessera:Storage:Provider to 'Sqlite' or 'Postgres'.");
     public static readonly TesseraError PostgresConnectionStringMissing = new("TSR0002", "configuration_error",
@@ -106,4 +107,38 @@ public static class TesseraErrors
 
     public static readonly TesseraError ApplicationNotInTenant = new("TSR2042", "unauthorized_client",
         "The multitenant application '{0}' has not been added to this tenant. An administrator of this tenant must consent to it first (admin consent), or a user must sign in to it and consent.");
+
+    // Delegation: an API exchanging the user's token it received for a token to a downstream API (on-behalf-of, RFC 8693).
+    // {0} is the parameter that carries the user's token: 'assertion' (on-behalf-of) or 'subject_token' (token exchange).
+    public static readonly TesseraError OnBehalfOfOnly = new("TSR2050", "invalid_request",
+        "The jwt-bearer grant is accepted here only for on-behalf-of: send requested_token_use=on_behalf_of, the user's access token in 'assertion' and the downstream API's scopes in 'scope'.");
+    public static readonly TesseraError UserTokenMissing = new("TSR2051", "invalid_request",
+        "The request has no '{0}'. Send in it the access token that the calling client presented to your API, unchanged.");
+    public static readonly TesseraError DownstreamApiMissing = new("TSR2052", "invalid_request",
+        "The request names no downstream API. Send scope '{{API}}/.default' or some of the API's scopes (token exchange also takes resource or audience), e.g. 'api://orders/.default'.");
+    public static readonly TesseraError SubjectTokenTypeUnsupported = new("TSR2053", "invalid_request",
+        "The subject_token_type '{0}' is not accepted: only an access token issued by this tenant can be exchanged (urn:ietf:params:oauth:token-type:access_token). ID tokens and refresh tokens stay with the client they were issued to.");
+    public static readonly TesseraError ActorTokenUnsupported = new("TSR2054", "invalid_request",
+        "actor_token is not supported: the token issued acts for the user, with your API as its authorized party (azp). Leave actor_token and actor_token_type out.");
+    public static readonly TesseraError RequestedTokenTypeUnsupported = new("TSR2055", "invalid_request",
+        "The requested_token_type '{0}' is not supported. Ask for an access token (urn:ietf:params:oauth:token-type:access_token), or leave the parameter out.");
+    public static readonly TesseraError ExchangeTargetConflict = new("TSR2056", "invalid_target",
+        "resource, audience and scope name different APIs ({0}). A token has exactly one audience: name one downstream API, and exchange once per API.");
+    public static readonly TesseraError DelegationNeedsConfidentialClient = new("TSR2057", "invalid_client",
+        "Only a confidential client may exchange a user's token: authenticate your API with its client secret or certificate (private_key_jwt). A public client sends the user's token to its API, which exchanges it.");
+    public static readonly TesseraError UserTokenInvalid = new("TSR2058", "invalid_grant",
+        "The {0} is not an access token issued by this tenant: its signature, issuer, type or format is wrong (ID tokens and refresh tokens are refused). Send the access token your API received, unchanged, to the tenant that issued it.");
+    public static readonly TesseraError UserTokenExpired = new("TSR2059", "invalid_grant",
+        "The {0} has expired. The calling client must get a new access token for your API (refresh, or sign the user in again) and call your API again.");
+    public static readonly TesseraError UserTokenForAnotherClient = new("TSR2060", "invalid_grant",
+        "The {0} was issued to '{1}', not to this client ('{2}'): an API can only exchange the tokens issued to it. The calling client must request its token for your API (scope '{{your API}}/...'), and your API must authenticate as itself.");
+    public static readonly TesseraError UserTokenAppOnly = new("TSR2061", "invalid_grant",
+        "The {0} is an application's own token (client credentials, no user in it), so there is nobody to act for. To call the downstream API as an application, use the client credentials grant instead.");
+    public static readonly TesseraError UserTokenSessionEnded = new("TSR2062", "invalid_grant",
+        "The {0} comes from a sign-in that has since been ended (the user's sessions were revoked, or the consent it rested on was withdrawn). The user must sign in to the calling client again.");
+    public static readonly TesseraError DelegationConsentRequired = new("TSR2063", "invalid_grant",
+        "'{0}' holds none of the requested permissions ({1}) on '{2}' for this user. An administrator grants them to '{0}' for everyone (tessera grant add \"{0}\" {3} <scopes>), or the user consents by signing in to '{0}' with those scopes; then call again.")
+    {
+        SubError = "consent_required",
+    };
 }

@@ -157,14 +157,25 @@ public sealed class ConsentService(
     public async Task<GrantedScopes?> StillGrantedAsync(
         Guid tenantId, Guid clientId, Guid userId, ScopeRequest requested, ResourceInfo? resource, CancellationToken cancellationToken)
     {
+        var granted = await GrantedAsync(tenantId, clientId, userId, requested, resource, cancellationToken);
+        var revoked = (requested.OpenIdScopes.Count > 0 && granted.OpenIdScopes.Count == 0) ||
+                      (!requested.IsDefault && requested.ResourceScopes.Count > 0 && granted.ApiScopes.Count == 0);
+        return revoked ? null : granted;
+    }
+
+    /// <summary>
+    /// What of <paramref name="requested"/> the grants give <paramref name="clientId"/> for the user now: the OpenID
+    /// Connect scopes, and the API's scopes (for <c>/.default</c>, all granted). On-behalf-of asks this for the calling API.
+    /// </summary>
+    public async Task<GrantedScopes> GrantedAsync(
+        Guid tenantId, Guid clientId, Guid userId, ScopeRequest requested, ResourceInfo? resource, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(requested);
         var signIn = await SignInResourceAsync(tenantId, cancellationToken);
         var consented = await grants.ForUserAsync(clientId, userId, [signIn.Id, .. resource is null ? Array.Empty<Guid>() : [resource.AppId]], cancellationToken);
         var openId = requested.OpenIdScopes.Where(consented.On(signIn.Id).Contains).ToList();
         var api = resource is null ? [] : TokenScopes(requested, resource, consented.On(resource.AppId));
-        var revoked = (requested.OpenIdScopes.Count > 0 && openId.Count == 0) ||
-                      (!requested.IsDefault && requested.ResourceScopes.Count > 0 && api.Count == 0);
-        return revoked ? null : new GrantedScopes(openId, api);
+        return new GrantedScopes(openId, api);
     }
 
     /// <summary>

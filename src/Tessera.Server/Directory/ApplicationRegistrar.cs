@@ -82,15 +82,22 @@ public sealed class ApplicationRegistrar(TesseraDbContext db, IOpenIddictApplica
                 Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code]);
         }
 
-        // Device code is a public-client flow, for apps that explicitly allow public client flows (as Entra ID requires).
+        // Device code is a public-client flow, for apps that explicitly allow public client flows (as Entra ID requires);
+        // the device keeps its sign-in with a refresh token (MSAL always asks for offline_access), redirect URI or not.
         if (application.IsFallbackPublicClient)
         {
-            descriptor.Permissions.UnionWith([Permissions.Endpoints.DeviceAuthorization, Permissions.GrantTypes.DeviceCode]);
+            descriptor.Permissions.UnionWith([
+                Permissions.Endpoints.DeviceAuthorization, Permissions.GrantTypes.DeviceCode, Permissions.GrantTypes.RefreshToken]);
         }
 
         if (!application.IsPublicClient)
         {
             descriptor.Permissions.UnionWith([Permissions.Endpoints.Introspection, Permissions.GrantTypes.ClientCredentials]);
+
+            // An API calling another for its user (on-behalf-of, token exchange), keeping a refresh token if granted one.
+            descriptor.Permissions.UnionWith([
+                Permissions.Prefixes.GrantType + Protocol.Token.Delegation.JwtBearerGrantType, Permissions.GrantTypes.TokenExchange,
+                Permissions.GrantTypes.RefreshToken]);
             var certificates = await db.KeyCredentials.AsNoTracking().Where(k => k.ApplicationId == application.Id).ToListAsync(cancellationToken);
             if (certificates.Count > 0)
             {

@@ -69,6 +69,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddScoped<FirstRun>();
         services.AddScoped<Directory.ApplicationRegistrar>();
         services.AddTesseraSignIn();
+        services.AddSingleton<SinglePageAppOrigins>();
         services.AddSingleton<SignInLog>();
         services.AddHostedService(provider => provider.GetRequiredService<SignInLog>());
         services.AddTesseraProtocol();
@@ -93,6 +94,7 @@ public sealed class TesseraApp : IAsyncDisposable
         web.UseMiddleware<SeeOtherAfterPostMiddleware>();
         web.UseMiddleware<RejectNulCharactersMiddleware>();
         web.UseMiddleware<TenantResolutionMiddleware>();
+        web.UseMiddleware<SinglePageAppCorsMiddleware>();
         web.UseStaticFiles();
         web.UseRouting();
         web.UseAuthentication();

@@ -17,7 +17,8 @@ namespace Tessera.Server.Protocol;
 
 /// <summary>
 /// OpenIddict as Tessera's protocol engine: the Entra-style endpoint paths (relative, so they sit under every
-/// <c>/{tenant}</c>), the flows that exist (code + PKCE, client credentials, refresh) and Tessera's handlers.
+/// <c>/{tenant}</c>), the flows that exist (code + PKCE, client credentials, refresh, device code, and for APIs calling
+/// APIs for their user: on-behalf-of and token exchange) and Tessera's handlers.
 /// What is not registered here does not exist: no implicit flow, no password grant.
 /// </summary>
 public static class ProtocolSetup
@@ -50,6 +51,11 @@ public static class ProtocolSetup
                     TesseraClaims.AuthorizedParty, TesseraClaims.Scope, TesseraClaims.Roles, TesseraClaims.Groups, TesseraClaims.AdminRoles,
                     TesseraClaims.IdentityType);
                 server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow().AllowDeviceAuthorizationFlow();
+
+                // An API calling another API for its user: Entra ID's on-behalf-of (a jwt-bearer grant, custom to
+                // OpenIddict) and RFC 8693 token exchange; both take an access token of this tenant and give one back.
+                server.AllowCustomFlow(Delegation.JwtBearerGrantType).AllowTokenExchangeFlow();
+
                 server.RequireProofKeyForCodeExchange();
                 server.SetAuthorizationCodeLifetime(TokenLifetimes.AuthorizationCode)
                     .SetAccessTokenLifetime(TokenLifetimes.AccessTokenMaximum)
@@ -90,6 +96,8 @@ public static class ProtocolSetup
                 server.AddEventHandler(RejectImplicitFlow.Descriptor);
                 server.AddEventHandler(RequireS256CodeChallenge.Descriptor);
                 server.AddEventHandler(RejectPasswordGrant.Descriptor);
+                server.AddEventHandler(AcceptScopeOnCodeRedemption.Descriptor);
+                server.AddEventHandler(AcceptShortDeviceCodeGrantType.Descriptor);
                 server.AddEventHandler(Introspection.RequireConfidentialClient.Descriptor);
                 server.AddEventHandler(EnsureClientInTenant.Descriptor);
                 server.AddEventHandler(RejectDisabledClients.Descriptor);
@@ -100,6 +108,12 @@ public static class ProtocolSetup
                 server.AddEventHandler(SkipAccessTokenStorage.Descriptor);
                 server.AddEventHandler(RemoveApiScopesFromScopeClaim.Descriptor);
                 server.AddEventHandler(ReportGrantedScopes.Descriptor);
+                server.AddEventHandler(ValidateOnBehalfOfParameters.Descriptor);
+                server.AddEventHandler(ValidateTokenExchangeRequest.Descriptor);
+                server.AddEventHandler(RequireConfidentialCaller.Descriptor);
+                server.AddEventHandler(ValidateUserToken.Descriptor);
+                server.AddEventHandler(RequireUserTokenForCaller.Descriptor);
+                server.AddEventHandler(EchoClientCapabilities.Descriptor);
                 server.AddEventHandler(UseActiveSigningKey.Descriptor);
                 server.AddEventHandler(PublishSigningKeys.Descriptor);
                 server.AddEventHandler(TrustPublishedSigningKeys.Descriptor);
@@ -111,6 +125,10 @@ public static class ProtocolSetup
             // OpenIddict insists on a signing key at start; the handlers above use the ring's current one.
             options.SigningCredentials.Add(ring.Active);
             options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
+
+            // Token exchange takes this tenant's access tokens only, with no actor, and gives access tokens only.
+            options.SubjectTokenTypes.IntersectWith([TokenTypeIdentifiers.AccessToken]);
+            options.ActorTokenTypes.Clear();
         });
 
         services.AddHttpContextAccessor();
@@ -121,6 +139,7 @@ public static class ProtocolSetup
         services.AddScoped<AdminConsent>();
         services.AddScoped<AdminRoleLookup>();
         services.AddScoped<GroupLookup>();
+        services.AddScoped<DelegatedGrant>();
         services.AddSingleton<ClientDirectory>();
         return services;
     }

@@ -21,7 +21,7 @@ namespace Tessera.Server.Protocol.Token;
 /// The token endpoint after OpenIddict has authenticated the client and validated the grant:
 /// client credentials get an app-only token; codes and refresh tokens get a user token rebuilt from the
 /// directory, so that a disabled user, a changed role, a lost app role assignment or group membership takes effect at the
-/// next refresh.
+/// next refresh. On-behalf-of and token exchange are <see cref="DelegatedGrant"/>'s.
 /// A disabled client never gets here (<see cref="RejectDisabledClients"/>); a disabled API is refused as audience.
 /// Each outcome goes to the sign-in log (queued, never written here); code redemptions only when refused, since the
 /// sign-in page has logged the sign-in they complete.
@@ -38,7 +38,7 @@ public static class TokenEndpoint
 
     private static async Task<IResult> HandleAsync(
         HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, GroupLookup groups,
-        ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns, TimeProvider time)
+        ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns, TimeProvider time, DelegatedGrant delegated)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
         var tenant = http.RequireTenant();
@@ -60,6 +60,11 @@ public static class TokenEndpoint
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
             return await RedeemAsync(http, request, tenant, client, resources, adminRoles, groups, consents, users, signIns, attempt, time);
+        }
+
+        if (Delegation.GrantOf(request) is { } grant)
+        {
+            return await delegated.IssueAsync(http, request, grant, tenant, client, attempt);
         }
 
         // OpenIddict refuses every other grant type before this point.
@@ -183,7 +188,7 @@ public static class TokenEndpoint
     }
 
     /// <summary>The issuer OpenIddict gave this request (the tenant's, per origin; see <see cref="TenantServerFactory"/>).</summary>
-    private static Uri Issuer(HttpContext http)
+    internal static Uri Issuer(HttpContext http)
         => http.Features.Get<OpenIddictServerAspNetCoreFeature>()?.Transaction?.Options.Issuer
            ?? throw new InvalidOperationException("OpenIddict did not set an issuer for this request.");
 

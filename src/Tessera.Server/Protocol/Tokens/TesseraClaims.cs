@@ -30,6 +30,9 @@ public static class TesseraClaims
     public const string AuthenticationTime = "auth_time";
     public const string AuthenticationMethods = "amr";
 
+    /// <summary>Client capabilities the client declared in the token request (<c>cp1</c>: it handles claims challenges).</summary>
+    public const string ClientCapabilities = "xms_cc";
+
     /// <summary><c>azpacr</c>: how the client proved itself. 0 public client, 1 client secret, 2 certificate.</summary>
     public static string ClientAuthenticationOf(OpenIddict.Abstractions.OpenIddictRequest request)
     {

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tessera.AspNetCore.Diagnostics;
+
+/// <summary>The SDK's logs: TSR68xx, event ids 6800–6899. No token or key material is ever logged; a subject only by its ids.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 6801, Level = LogLevel.Information, Message = "TSR6801: Scheme {Scheme} refused a token: {Reason}")]
+    public static partial void TokenRefused(ILogger logger, string scheme, string reason);
+
+    [LoggerMessage(EventId = 6802, Level = LogLevel.Warning, Message = "TSR6802: Could not read the metadata of tenant {TenantId} at {Address}. Tokens of that tenant are refused until it can be read.")]
+    public static partial void MetadataUnavailable(ILogger logger, Exception exception, string tenantId, string address);
+
+    [LoggerMessage(EventId = 6803, Level = LogLevel.Warning, Message = "TSR6803: The discovery document of tenant {TenantId} names issuer {Issuer}, not {Expected}; its tokens are refused. Check the Instance option.")]
+    public static partial void MetadataIssuerMismatch(ILogger logger, string tenantId, string issuer, string expected);
+
+    [LoggerMessage(EventId = 6804, Level = LogLevel.Warning, Message = "TSR6804: An OnMessageReceived handler of scheme {Scheme} supplied a token from elsewhere than the Authorization header; it was ignored. Tessera APIs take tokens only from 'Authorization: Bearer'.")]
+    public static partial void TokenFromElsewhereIgnored(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 6805, Level = LogLevel.Information, Message = "TSR6805: Evicted {Count} validated tokens of subject {ObjectId} in tenant {TenantId} from the cache.")]
+    public static partial void SubjectEvicted(ILogger logger, int count, string objectId, string tenantId);
+
+    [LoggerMessage(EventId = 6806, Level = LogLevel.Debug, Message = "TSR6806: Scheme {Scheme} could not find the token's signing key; the tenant's keys are read again.")]
+    public static partial void SigningKeyNotFound(ILogger logger, string scheme);
+}

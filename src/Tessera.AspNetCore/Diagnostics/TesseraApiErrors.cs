@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace Tessera.AspNetCore.Diagnostics;
+
+/// <summary>
+/// The SDK's numbered messages. TSR08xx: configuration, refused at start-up; TSR28xx: why a token was refused.
+/// A code never changes meaning once shipped; tests assert codes, not sentences. The server's catalogue
+/// (Tessera.Policy) keeps the other numbers: the SDK depends on nothing of the server.
+/// </summary>
+internal static class TesseraApiErrors
+{
+    // Configuration (TSR08xx)
+    public const string OptionMissing = "TSR0801: The '{0}' option of the Tessera API scheme '{1}' must be provided.";
+    public const string InstanceInvalid = "TSR0802: Instance '{0}' is not an absolute http(s) URL without query or fragment. Give the Tessera server's base address, e.g. https://id.example.com/.";
+    public const string InstanceNotHttps = "TSR0803: Instance '{0}' uses plain HTTP on a host that is not loopback. Tokens and keys would travel unprotected: use HTTPS.";
+    public const string TenantIdInvalid = "TSR0804: TenantId '{0}' is neither a tenant id (a GUID) nor 'organizations' or 'common'. Issuers name tenants by id: use the GUID, not a domain name.";
+    public const string AllowedTenantsInvalid = "TSR0805: AllowedTenants {0}. List tenant ids (GUIDs), and only for a multitenant API (TenantId 'organizations' or 'common').";
+    public const string AudienceInvalid = "TSR0806: {0} Tessera access tokens carry the API's application id (a GUID) in 'aud': set ClientId (or Audience) to it.";
+    public const string ClockSkewInvalid = "TSR0807: ClockSkew {0} is outside 0 to 1 minute. A larger skew keeps expired tokens alive: fix the clocks instead.";
+    public const string TokenCacheInvalid = "TSR0808: {0}";
+    public const string JwtBearerLoosened = "TSR0809: The JwtBearer options of scheme '{0}' were changed in a way that would bypass Tessera's validation ({1}). Configure Tessera APIs through TesseraApiOptions; keys and issuers come only from the tenant's metadata.";
+
+    // Token refusals (TSR28xx)
+    public const string NotASignedJwt = "TSR2801: The token is not a signed JWT.";
+    public const string KeyLocationHeader = "TSR2802: The token's header names a key ('{0}'). Keys are taken only from the tenant's JWKS.";
+    public const string CriticalHeader = "TSR2803: The token's header has a 'crit' parameter, which this API does not process.";
+    public const string NotAnAccessToken = "TSR2804: The token's type is '{0}', not 'at+jwt': it is not an access token (an ID token, say).";
+    public const string AlgorithmRefused = "TSR2805: The token is signed with '{0}'; only asymmetric algorithms are accepted.";
+    public const string TenantRefused = "TSR2806: The token's tenant ('tid') is missing or is not one this API accepts.";
+    public const string IssuerRefused = "TSR2807: The token's issuer is not the issuer of its tenant.";
+    public const string MetadataIssuerMismatch = "TSR2808: The tenant's discovery document names issuer '{0}', not '{1}'. Check Instance.";
+    public const string NoExpiry = "TSR2809: The token has no expiry ('exp').";
+    public const string Expired = "TSR2810: The token expired at {0:O}.";
+    public const string NotYetValid = "TSR2811: The token is not valid before {0:O}.";
+    public const string MetadataUnavailable = "TSR2812: The metadata of tenant '{0}' could not be read.";
+
+    public static string Format(string message, params object?[] arguments) => string.Format(CultureInfo.InvariantCulture, message, arguments);
+}

@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.Authorization;
+using Tessera.AspNetCore.Configuration;
+using Tessera.AspNetCore.Diagnostics;
+
+namespace Tessera.AspNetCore;
+
+/// <summary>Protects an API with Tessera access tokens.</summary>
+public static class TesseraApiAuthenticationBuilderExtensions
+{
+    /// <summary>
+    /// Adds a JwtBearer scheme that accepts the access tokens of a Tessera tenant (or of several) for this API, with the
+    /// options bound from <paramref name="configuration"/> (<c>Instance</c>, <c>TenantId</c>, <c>Audience</c>,
+    /// <c>ClientId</c>...). The options are checked at start-up.
+    /// </summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="configuration">The configuration section, e.g. <c>builder.Configuration.GetSection("Tessera")</c>.</param>
+    /// <param name="authenticationScheme">The scheme's name.</param>
+    /// <returns>The authentication builder.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The two entry points Microsoft.Identity.Web users know, each with the scheme defaulting to Bearer.")]
+    public static AuthenticationBuilder AddTesseraApi(
+        this AuthenticationBuilder builder, IConfiguration configuration, string authenticationScheme = JwtBearerDefaults.AuthenticationScheme)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return builder.AddTesseraApi(options => configuration.Bind(options), authenticationScheme);
+    }
+
+    /// <summary>
+    /// Adds a JwtBearer scheme that accepts the access tokens of a Tessera tenant (or of several) for this API.
+    /// The options are checked at start-up.
+    /// </summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="configureOptions">Sets the options.</param>
+    /// <param name="authenticationScheme">The scheme's name.</param>
+    /// <returns>The authentication builder.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The two entry points Microsoft.Identity.Web users know, each with the scheme defaulting to Bearer.")]
+    public static AuthenticationBuilder AddTesseraApi(
+        this AuthenticationBuilder builder, Action<TesseraApiOptions> configureOptions, string authenticationScheme = JwtBearerDefaults.AuthenticationScheme)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configureOptions);
+        ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
+        var services = builder.Services;
+        var firstScheme = !services.Any(d => d.ServiceType == typeof(TesseraSchemes));
+
+        services.AddOptions<TesseraApiOptions>(authenticationScheme).Configure(configureOptions).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TesseraApiOptions>>(new TesseraApiOptionsValidation(authenticationScheme));
+
+        builder.AddJwtBearer(authenticationScheme, options =>
+        {
+            // Presentation defaults the application may change: Tessera's claim names as they are in the token.
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters.NameClaimType = "name";
+            options.TokenValidationParameters.RoleClaimType = "roles";
+        });
+        services.AddOptions<JwtBearerOptions>(authenticationScheme).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>>(provider => new JwtBearerSetup(
+            authenticationScheme, provider.GetRequiredService<TesseraSchemes>(), provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IValidateOptions<JwtBearerOptions>>(new JwtBearerGuard(authenticationScheme));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<TokenMetrics>();
+        services.TryAddSingleton<TesseraSchemes>();
+        services.TryAddSingleton<ITesseraTokenCache>(provider => provider.GetRequiredService<TesseraSchemes>());
+
+        services.AddAuthorization();
+        if (firstScheme)
+        {
+            DecorateAuthorizationResultHandler(services);
+        }
+
+        return builder;
+    }
+
+    // Scope, role and authentication-context failures answer with RFC 6750 / claims challenges; everything else is
+    // left to the handler that was there (the default one, or the application's).
+    private static void DecorateAuthorizationResultHandler(IServiceCollection services)
+    {
+        var existing = services.LastOrDefault(d => d.ServiceType == typeof(IAuthorizationMiddlewareResultHandler) && !d.IsKeyedService);
+        if (existing is not null)
+        {
+            services.Remove(existing);
+        }
+
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler>(provider => new TesseraAuthorizationResultHandler(existing switch
+        {
+            null => new AuthorizationMiddlewareResultHandler(),
+            { ImplementationInstance: IAuthorizationMiddlewareResultHandler instance } => instance,
+            { ImplementationFactory: { } factory } => (IAuthorizationMiddlewareResultHandler)factory(provider),
+            { ImplementationType: { } type } => (IAuthorizationMiddlewareResultHandler)ActivatorUtilities.CreateInstance(provider, type),
+            _ => new AuthorizationMiddlewareResultHandler(),
+        }));
+    }
+}
