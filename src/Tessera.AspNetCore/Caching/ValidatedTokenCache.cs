@@ -100,7 +100,7 @@ internal sealed class ValidatedTokenCache : IDisposable
     /// <summary>
     /// The cache key of a token: the token itself, so a hit needs the whole token, character for character. The string
     /// is the one the cached token keeps anyway (no memory added), and the dictionary's randomized string hash costs far
-    /// less than a SHA-256 of it did (bench/README.md: about 1 µs per cached request).
+    /// less than the SHA-256 of it did (bench/README.md).
     /// </summary>
     public static string KeyOf(string token) => token;
 
