@@ -91,8 +91,7 @@ public sealed class AdminConsent(
     /// <summary>Whether the user may consent for the whole tenant, and grant application permissions too.</summary>
     public async Task<(bool Delegated, bool Application)> AuthorityAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
     {
-        var roles = await adminRoles.TemplateIdsAsync(tenantId, userId, cancellationToken);
-        var held = AdminPermissions.Expand(roles.Select(id => AdminRoles.Find(Guid.Parse(id))).OfType<AdminRole>().SelectMany(r => r.Permissions));
+        var held = await adminRoles.PermissionsAsync(tenantId, userId, cancellationToken);
         return (held.Contains(AdminPermissions.DelegatedPermissionGrantReadWriteAll), held.Contains(AdminPermissions.AppRoleAssignmentReadWriteAll));
     }
 
@@ -133,7 +132,7 @@ public sealed class AdminConsent(
             }
         }
 
-        await audit.RecordAsync(tenantId, new { user = new { id = admin.Id, displayName = admin.DisplayName ?? admin.UserName } },
+        await audit.RecordAsync(tenantId, admin,
             "ApplicationManagement", "Consent to application",
             new AuditTarget(client.AppId.ToString(), "ServicePrincipal", client.DisplayName,
             [

@@ -146,7 +146,7 @@ public sealed class ConsentService(
             new Publisher(registration.VerifiedPublisher is not null, registration.SignInAudience == SignInAudiences.MultiTenant),
             registration.VerifiedPublisher?.DisplayName);
         var block = ConsentPolicy.UserConsent(RuleOf(tenant), publisher.Publisher, scopes.Where(s => !s.Granted).Select(s => s.Permission));
-        var isAdmin = await MayGrantForEveryoneAsync(tenantId, user.Id, cancellationToken);
+        var isAdmin = (await adminRoles.PermissionsAsync(tenantId, user.Id, cancellationToken)).Contains(AdminPermissions.DelegatedPermissionGrantReadWriteAll);
         return new ConsentDecision(resource, grantedApiScopes, roles, scopes, publisher, block, isAdmin, null);
     }
 
@@ -213,7 +213,7 @@ public sealed class ConsentService(
         }
 
         var permissions = string.Join(", ", granting.Select(s => $"{s.ResourceName}: {s.Permission.Value}"));
-        await audit.RecordAsync(tenantId, new { user = new { id = user.Id, displayName = user.DisplayName ?? user.UserName } },
+        await audit.RecordAsync(tenantId, user,
             "ApplicationManagement", "Consent to application",
             new AuditTarget(clientId.ToString(), "ServicePrincipal", decision.Client!.ClientName,
             [
@@ -335,12 +335,6 @@ public sealed class ConsentService(
         });
     }
 
-    private async Task<bool> MayGrantForEveryoneAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
-    {
-        var roles = await adminRoles.TemplateIdsAsync(tenantId, userId, cancellationToken);
-        var held = AdminPermissions.Expand(roles.Select(id => AdminRoles.Find(Guid.Parse(id))).OfType<AdminRole>().SelectMany(r => r.Permissions));
-        return held.Contains(AdminPermissions.DelegatedPermissionGrantReadWriteAll);
-    }
 
     private static string OpenIdWords(string scope) => scope switch
     {

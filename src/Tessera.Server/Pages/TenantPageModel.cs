@@ -1,6 +1,10 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.WebUtilities;
+using Tessera.Directory.Users;
 using Tessera.Server.Tenancy;
 
 namespace Tessera.Server.Pages;
@@ -28,6 +32,20 @@ public abstract class TenantPageModel : PageModel
         Response.Headers.Location = location;
         return StatusCode(StatusCodes.Status303SeeOther);
     }
+
+    /// <summary>The user of the browser's sign-in session: enabled, and of this tenant; else null.</summary>
+    protected async Task<DirectoryUser?> SignedInUserAsync(UserManager<DirectoryUser> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
+        return user is { AccountEnabled: true } && user.TenantId == Tenant.Id ? user : null;
+    }
+
+    /// <summary>To this tenant's sign-in page, coming back to <paramref name="returnUrl"/> (this request's URL by default).</summary>
+    protected RedirectResult RedirectToSignIn(string? returnUrl = null)
+        => Redirect(QueryHelpers.AddQueryString(
+            $"{Request.PathBase}/account/signin", "returnUrl", returnUrl ?? Request.PathBase + Request.Path + Request.QueryString));
 
     /// <summary>The return URL if it points back into this tenant, else this tenant's signed-in page.</summary>
     protected string SafeReturnUrl(string? returnUrl)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Audit;
 using Tessera.Directory.Storage;
+using Tessera.Directory.Users;
 using Tessera.Policy.Audit;
 using Tessera.Server.Admin.Access;
 
@@ -41,6 +42,13 @@ public sealed class AuditLog(TesseraDbContext db, TimeProvider time)
             ? new { app = new { appId = caller.ClientId, displayName = caller.DisplayName, servicePrincipalId = caller.ObjectId } }
             : new { user = new { id = caller.ObjectId, displayName = caller.DisplayName } };
         return RecordAsync(caller.TenantId, initiatedBy, category, activity, target, cancellationToken);
+    }
+
+    /// <summary>A change a person made for themselves outside the admin API (consent, revoking an application).</summary>
+    public Task RecordAsync(Guid tenantId, DirectoryUser user, string category, string activity, AuditTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return RecordAsync(tenantId, new { user = new { id = user.Id, displayName = user.DisplayName ?? user.UserName } }, category, activity, target, cancellationToken);
     }
 
     public async Task RecordAsync(Guid tenantId, object initiatedBy, string category, string activity, AuditTarget target, CancellationToken cancellationToken)

@@ -94,10 +94,9 @@ public sealed class ConsentModel(UserManager<DirectoryUser> users, ClientDirecto
     /// <summary>The signed-in user and the authorization request the consent is for (from the return URL).</summary>
     private async Task<(DirectoryUser? User, OpenIddictRequest? Request)> LoadAsync()
     {
-        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
+        var user = await SignedInUserAsync(users);
         var returnUrl = SafeReturnUrl(ReturnUrl);
-        if (user is null || user.TenantId != Tenant.Id || !user.AccountEnabled || !returnUrl.Contains('?', StringComparison.Ordinal))
+        if (user is null || !returnUrl.Contains('?', StringComparison.Ordinal))
         {
             return (null, null);
         }

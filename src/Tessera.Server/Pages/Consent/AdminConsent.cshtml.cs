@@ -57,12 +57,10 @@ public sealed class AdminConsentModel(UserManager<DirectoryUser> users, AdminCon
             return Return(Plan.Error);
         }
 
-        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
-        if (user is not { AccountEnabled: true } || user.TenantId != Tenant.Id)
+        var user = await SignedInUserAsync(users);
+        if (user is null)
         {
-            var here = Request.PathBase + Request.Path + Request.QueryString;
-            return Redirect(QueryHelpers.AddQueryString($"{Request.PathBase}/account/signin", "returnUrl", here));
+            return RedirectToSignIn();
         }
 
         if (!(await adminConsent.AuthorityAsync(Tenant.Id, user.Id, HttpContext.RequestAborted)).Delegated)

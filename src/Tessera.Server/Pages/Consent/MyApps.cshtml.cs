@@ -28,10 +28,10 @@ public sealed class MyAppsModel(UserManager<DirectoryUser> users, TesseraDbConte
 
     public async Task<IActionResult> OnGetAsync(string? revoked)
     {
-        var user = await SignedInUserAsync();
+        var user = await SignedInUserAsync(users);
         if (user is null)
         {
-            return RedirectToSignIn();
+            return RedirectToSignIn($"{Request.PathBase}/myapps");
         }
 
         UserName = user.UserName ?? string.Empty;
@@ -46,10 +46,10 @@ public sealed class MyAppsModel(UserManager<DirectoryUser> users, TesseraDbConte
 
     public async Task<IActionResult> OnPostRevokeAsync(Guid clientId)
     {
-        var user = await SignedInUserAsync();
+        var user = await SignedInUserAsync(users);
         if (user is null)
         {
-            return RedirectToSignIn();
+            return RedirectToSignIn($"{Request.PathBase}/myapps");
         }
 
         var mine = await db.OAuth2PermissionGrants
@@ -62,7 +62,7 @@ public sealed class MyAppsModel(UserManager<DirectoryUser> users, TesseraDbConte
 
         var client = await db.Applications.AsNoTracking().Where(a => a.AppId == clientId).Select(a => a.DisplayName).FirstOrDefaultAsync(HttpContext.RequestAborted);
         db.OAuth2PermissionGrants.RemoveRange(mine);
-        await audit.RecordAsync(Tenant.Id, new { user = new { id = user.Id, displayName = user.DisplayName ?? user.UserName } },
+        await audit.RecordAsync(Tenant.Id, user,
             "ApplicationManagement", "Remove delegated permission grant",
             new AuditTarget(clientId.ToString(), "ServicePrincipal", client,
                 [.. mine.Select(g => new ModifiedProperty("DelegatedPermissionGrant.Scope", g.Scope, null))]),
@@ -96,13 +96,4 @@ public sealed class MyAppsModel(UserManager<DirectoryUser> users, TesseraDbConte
             .OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase)
             .ToList();
 
-    private async Task<DirectoryUser?> SignedInUserAsync()
-    {
-        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
-        return user is { AccountEnabled: true } && user.TenantId == Tenant.Id ? user : null;
-    }
-
-    private RedirectResult RedirectToSignIn()
-        => Redirect(QueryHelpers.AddQueryString($"{Request.PathBase}/account/signin", "returnUrl", $"{Request.PathBase}/myapps"));
 }

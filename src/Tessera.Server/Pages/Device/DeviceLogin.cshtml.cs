@@ -38,7 +38,7 @@ public sealed class DeviceLoginModel(
 
     public async Task<IActionResult> OnGetAsync()
     {
-        var user = await SignedInUserAsync();
+        var user = await SignedInUserAsync(users);
         if (user is null)
         {
             return RedirectToSignIn();
@@ -67,7 +67,7 @@ public sealed class DeviceLoginModel(
 
     public async Task<IActionResult> OnPostAsync(string? decision)
     {
-        var user = await SignedInUserAsync();
+        var user = await SignedInUserAsync(users);
         if (user is null)
         {
             return RedirectToSignIn();
@@ -123,13 +123,6 @@ public sealed class DeviceLoginModel(
         };
     }
 
-    private async Task<DirectoryUser?> SignedInUserAsync()
-    {
-        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
-        return user is { AccountEnabled: true } && user.TenantId == Tenant.Id ? user : null;
-    }
-
     /// <summary>The device's authorization request behind the entered code, as OpenIddict validated it.</summary>
     private async Task<OpenIddictRequest?> PendingRequestAsync()
     {
@@ -144,11 +137,5 @@ public sealed class DeviceLoginModel(
         return client is null
             ? null
             : new OpenIddictRequest { ClientId = clientId, Scope = string.Join(' ', device.GetScopes()) };
-    }
-
-    private RedirectResult RedirectToSignIn()
-    {
-        var here = Request.PathBase + Request.Path + Request.QueryString;
-        return Redirect(QueryHelpers.AddQueryString($"{Request.PathBase}/account/signin", "returnUrl", here));
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Storage;
+using Tessera.Policy.Admin;
 
 namespace Tessera.Server.Protocol.Tokens;
 
@@ -15,5 +16,12 @@ public sealed class AdminRoleLookup(TesseraDbContext db)
 
         // Formatted here, not in SQL: SQLite would spell GUIDs in upper case.
         return ids.Distinct().Select(id => id.ToString("D")).ToList();
+    }
+
+    /// <summary>Every admin permission the user's built-in roles amount to, implied ones included.</summary>
+    public async Task<IReadOnlySet<string>> PermissionsAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    {
+        var roles = await TemplateIdsAsync(tenantId, userId, cancellationToken);
+        return AdminPermissions.Expand(roles.Select(id => AdminRoles.Find(Guid.Parse(id))).OfType<AdminRole>().SelectMany(r => r.Permissions));
     }
 }
