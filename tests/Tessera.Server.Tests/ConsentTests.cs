@@ -15,8 +15,7 @@ namespace Tessera.Server.Tests;
 public sealed class ConsentTests(TesseraServerFixture server) : IClassFixture<TesseraServerFixture>
 {
     private async Task SetPolicyAsync(string policy)
-        => await server.Directory.QueryAsync(db => db.Tenants.Where(t => t.Id == server.TenantId)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UserConsentPolicy, policy)));
+        => await server.Directory.SetUserConsentPolicyAsync(policy);
 
     private async Task<(Application Api, CodeFlowClient Client, string Identifier)> ApiAndClientAsync(params string[] declared)
     {

@@ -18,8 +18,7 @@ public sealed class MultitenantTests(TesseraServerFixture server) : IClassFixtur
     private async Task<(TestDirectory Other, CodeFlowClient Client)> ArrangeAsync(bool multitenant, string otherPolicy)
     {
         var other = await server.Directory.CreateTenantAsync($"mt-{Guid.NewGuid():N}"[..15] + ".example");
-        await other.QueryAsync(db => db.Tenants.Where(t => t.Id == other.TenantId)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UserConsentPolicy, otherPolicy)));
+        await other.SetUserConsentPolicyAsync(otherPolicy);
         var client = await CodeFlowClient.RegisterAsync(server);
         if (multitenant)
         {
@@ -116,8 +115,7 @@ public sealed class MultitenantTests(TesseraServerFixture server) : IClassFixtur
     /// <summary>A multitenant application registered in another tenant, brought into the server's first tenant by a user's consent.</summary>
     private async Task<CodeFlowClient> ForeignAppConsentedHereAsync()
     {
-        await server.Directory.QueryAsync(db => db.Tenants.Where(t => t.Id == server.TenantId)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UserConsentPolicy, UserConsentPolicies.AllUserConsentable)));
+        await server.Directory.SetUserConsentPolicyAsync(UserConsentPolicies.AllUserConsentable);
         var home = await server.Directory.CreateTenantAsync($"home-{Guid.NewGuid():N}"[..17] + ".example");
         var client = await CodeFlowClient.RegisterAsync(server, home);
         await home.QueryAsync(db => db.Applications.Where(a => a.AppId == client.Application.AppId)

@@ -49,8 +49,7 @@ public sealed class AppConsentRequestsApiTests(TesseraServerFixture server) : IC
     [Fact]
     public async Task Approve_RequestFromTheConsentPage_GrantsForEveryone_ThenAnotherUserIsNotAsked()
     {
-        await server.Directory.QueryAsync(db => db.Tenants.Where(t => t.Id == server.TenantId)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UserConsentPolicy, UserConsentPolicies.None)));
+        await server.Directory.SetUserConsentPolicyAsync(UserConsentPolicies.None);
         var api = await RegisterApiAsync();
         var identifier = api.IdentifierUris[0];
         var client = await CodeFlowClient.RegisterAsync(server);

@@ -477,8 +477,7 @@ public sealed class PermissionGrantsApiTests(TesseraServerFixture server) : ICla
     [Fact]
     public async Task EndToEnd_OneUsersGrantDeleted_OnlyThatUsersRefreshTokensEnd()
     {
-        await server.Directory.QueryAsync(db => db.Tenants.Where(t => t.Id == server.TenantId)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UserConsentPolicy, UserConsentPolicies.LowRiskVerifiedPublishers)));
+        await server.Directory.SetUserConsentPolicyAsync(UserConsentPolicies.LowRiskVerifiedPublishers);
         var api = await RegisterApiAsync();
         var identifier = api.IdentifierUris[0];
         var client = await CodeFlowClient.RegisterAsync(server);

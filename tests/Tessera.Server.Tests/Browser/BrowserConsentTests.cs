@@ -20,8 +20,7 @@ public sealed class BrowserConsentTests(TesseraServerFixture server, ChromiumFix
 
     private async Task<(Application Client, string Identifier, Tessera.Directory.Users.DirectoryUser User)> ArrangeAsync(string policy)
     {
-        await server.Directory.QueryAsync(db => db.Tenants.Where(t => t.Id == server.TenantId)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UserConsentPolicy, policy)));
+        await server.Directory.SetUserConsentPolicyAsync(policy);
         var identifier = $"api://{Guid.NewGuid():N}";
         await server.Directory.RegisterApiAsync(identifier);
         var client = await server.Directory.RegisterAsync(new NewApplication("Consent browser client " + Guid.NewGuid().ToString("N")[..6])

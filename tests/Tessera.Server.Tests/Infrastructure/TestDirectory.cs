@@ -80,6 +80,10 @@ public sealed class TestDirectory(IServiceProvider services, Guid tenantId)
         return api;
     }
 
+    /// <summary>Sets what the tenant's users may consent to (one of <c>UserConsentPolicies</c>).</summary>
+    public Task SetUserConsentPolicyAsync(string policy)
+        => QueryAsync(db => db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(set => set.SetProperty(t => t.UserConsentPolicy, policy)));
+
     /// <summary>An administrator's consent, for every user (or for one), to <paramref name="scopes"/> of an API for a client.</summary>
     public async Task GrantConsentAsync(Guid clientAppId, Guid resourceAppId, string scopes, Guid? userId = null)
     {
