@@ -598,50 +598,17 @@ public sealed class OnBehalfOfTests(TesseraServerFixture server) : IClassFixture
 
     // --- arrangement ----------------------------------------------------------------------------------------------------
 
-    /// <summary>A web app, the middle-tier API it calls (with a secret), the downstream API, a user signed in to the web app.</summary>
-    /// <param name="Downstream">The downstream API's identifier URI.</param>
-    /// <param name="UserToken">The user's access token, issued to the web app for the middle tier.</param>
-    public sealed record Chain(
-        CodeFlowClient Web, Application MiddleTier, string MiddleTierSecret, Application DownstreamApi, DirectoryUser User, TokenResponse UserTokens)
-    {
-        public string MiddleTierId => MiddleTier.IdentifierUris[0];
-        public string Downstream => DownstreamApi.IdentifierUris[0];
-        public string UserToken => UserTokens.AccessToken;
-    }
+    private Task<DelegationChain> ArrangeAsync(string? granted) => DelegationChain.ArrangeAsync(server, granted);
 
-    /// <param name="granted">The delegated scopes the middle tier holds on the downstream API for everyone (none when null).</param>
-    private async Task<Chain> ArrangeAsync(string? granted)
-    {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var middle = await server.Directory.RegisterApiAsync("api://middle-" + suffix);
-        var middleSecret = await server.Directory.AddSecretAsync(middle.AppId);
-        var downstream = await server.Directory.RegisterApiAsync("api://downstream-" + suffix);
-        if (granted is not null)
-        {
-            await server.Directory.GrantConsentAsync(middle.AppId, downstream.AppId, granted);
-        }
-
-        var web = await CodeFlowClient.RegisterAsync(server);
-        await server.Directory.GrantConsentAsync(web.Application.AppId, middle.AppId, "Orders.Read");
-        var user = await server.Directory.CreateUserAsync();
-        var (code, pkce, browser) = await web.SignInAsync(user.UserName!, $"openid profile offline_access {middle.IdentifierUris[0]}/Orders.Read");
-        browser.Dispose();
-        using var http = server.CreateHttpClient();
-        var tokens = await web.RedeemAsync(http, code, pkce.Verifier);
-        tokens.AssertSuccess();
-        Assert.Equal(middle.AppId.ToString("D"), Assert.Single(tokens.Access.Audiences));
-        return new Chain(web, middle, middleSecret, downstream, user, tokens);
-    }
-
-    private Task<TokenResponse> ExchangeAsync(HttpClient http, Grant grant, Chain chain, string userToken, string scope)
+    private Task<TokenResponse> ExchangeAsync(HttpClient http, Grant grant, DelegationChain chain, string userToken, string scope)
         => PostAsync(http, grant == Grant.OnBehalfOf ? OnBehalfOfFields(chain, userToken, scope) : TokenExchangeFields(chain, userToken, scope));
 
     /// <summary>The request MSAL.NET's <c>AcquireTokenOnBehalfOf</c> sends, with a client secret.</summary>
-    private static (string Name, string Value)[] OnBehalfOfFields(Chain chain, string assertion, string scope)
+    private static (string Name, string Value)[] OnBehalfOfFields(DelegationChain chain, string assertion, string scope)
         => [("grant_type", JwtBearer), ("requested_token_use", "on_behalf_of"), ("assertion", assertion), ("scope", scope),
             ("client_id", chain.MiddleTier.AppId.ToString("D")), ("client_secret", chain.MiddleTierSecret), ("client_info", "1")];
 
-    private static (string Name, string Value)[] TokenExchangeFields(Chain chain, string subjectToken, string? scope, params (string Name, string Value)[] extra)
+    private static (string Name, string Value)[] TokenExchangeFields(DelegationChain chain, string subjectToken, string? scope, params (string Name, string Value)[] extra)
         => [("grant_type", TokenExchange), ("subject_token", subjectToken), ("subject_token_type", AccessTokenType),
             .. scope is null ? Array.Empty<(string, string)>() : [("scope", scope)], .. extra,
             ("client_id", chain.MiddleTier.AppId.ToString("D")), ("client_secret", chain.MiddleTierSecret)];
@@ -657,7 +624,7 @@ public sealed class OnBehalfOfTests(TesseraServerFixture server) : IClassFixture
     }
 
     /// <summary>A user token for the middle tier as Tessera would issue it, signed with <paramref name="key"/>, issued at <paramref name="issuedAt"/> for an hour.</summary>
-    private static string Mint(Chain chain, SigningCredentials key, string issuer, DateTimeOffset issuedAt)
+    private static string Mint(DelegationChain chain, SigningCredentials key, string issuer, DateTimeOffset issuedAt)
         => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,

@@ -168,36 +168,5 @@ public sealed class MsalOnBehalfOfTests(HttpsServerFixture server) : IClassFixtu
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
     }
 
-    private sealed record Chain(
-        CodeFlowClient Web, Application MiddleTier, string MiddleTierSecret, Application DownstreamApi, DirectoryUser User, string UserToken)
-    {
-        public string Downstream => DownstreamApi.IdentifierUris[0];
-    }
-
-    /// <summary>
-    /// A web app, the middle-tier API it calls (a confidential client with a secret), the downstream API, and a user signed
-    /// in to the web app, whose access token for the middle tier the web app would send it.
-    /// </summary>
-    /// <param name="granted">The delegated scopes the middle tier holds on the downstream API for everyone (none when null).</param>
-    private async Task<Chain> ArrangeAsync(string? granted)
-    {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var middle = await server.Directory.RegisterApiAsync("api://middle-" + suffix);
-        var secret = await server.Directory.AddSecretAsync(middle.AppId);
-        var downstream = await server.Directory.RegisterApiAsync("api://downstream-" + suffix);
-        if (granted is not null)
-        {
-            await server.Directory.GrantConsentAsync(middle.AppId, downstream.AppId, granted);
-        }
-
-        var web = await CodeFlowClient.RegisterAsync(server);
-        await server.Directory.GrantConsentAsync(web.Application.AppId, middle.AppId, "Orders.Read");
-        var user = await server.Directory.CreateUserAsync();
-        var (code, pkce, browser) = await web.SignInAsync(user.UserName!, $"openid profile offline_access {middle.IdentifierUris[0]}/Orders.Read");
-        browser.Dispose();
-        using var http = server.CreateHttpClient();
-        var tokens = await web.RedeemAsync(http, code, pkce.Verifier);
-        tokens.AssertSuccess();
-        return new Chain(web, middle, secret, downstream, user, tokens.AccessToken);
-    }
+    private Task<DelegationChain> ArrangeAsync(string? granted) => DelegationChain.ArrangeAsync(server, granted);
 }
