@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Configuration;
 using Tessera.AspNetCore.Diagnostics;
+using Tessera.AspNetCore.Validation;
 
 namespace Tessera.AspNetCore;
 
@@ -17,7 +18,7 @@ namespace Tessera.AspNetCore;
 public static class TesseraApiAuthenticationBuilderExtensions
 {
     /// <summary>
-    /// Adds a JwtBearer scheme that accepts the access tokens of a Tessera tenant (or of several) for this API, with the
+    /// Adds a bearer-token scheme (configured through <see cref="JwtBearerOptions"/>, as JwtBearer is) that accepts the access tokens of a Tessera tenant (or of several) for this API, with the
     /// options bound from <paramref name="configuration"/> (<c>Instance</c>, <c>TenantId</c>, <c>Audience</c>,
     /// <c>ClientId</c>...). The options are checked at start-up.
     /// </summary>
@@ -34,7 +35,7 @@ public static class TesseraApiAuthenticationBuilderExtensions
     }
 
     /// <summary>
-    /// Adds a JwtBearer scheme that accepts the access tokens of a Tessera tenant (or of several) for this API.
+    /// Adds a bearer-token scheme (configured through <see cref="JwtBearerOptions"/>, as JwtBearer is) that accepts the access tokens of a Tessera tenant (or of several) for this API.
     /// The options are checked at start-up.
     /// </summary>
     /// <param name="builder">The authentication builder.</param>
@@ -54,7 +55,8 @@ public static class TesseraApiAuthenticationBuilderExtensions
         services.AddOptions<TesseraApiOptions>(authenticationScheme).Configure(configureOptions).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TesseraApiOptions>>(new TesseraApiOptionsValidation(authenticationScheme));
 
-        builder.AddJwtBearer(authenticationScheme, options =>
+        // JwtBearer's options and events, Tessera's handler: what applications configure for JwtBearer keeps working.
+        builder.AddScheme<JwtBearerOptions, TesseraBearerHandler>(authenticationScheme, displayName: null, options =>
         {
             // Presentation defaults the application may change: Tessera's claim names as they are in the token.
             options.MapInboundClaims = false;

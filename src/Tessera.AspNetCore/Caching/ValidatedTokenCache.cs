@@ -1,5 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Tessera.AspNetCore.Caching;
@@ -9,87 +10,96 @@ namespace Tessera.AspNetCore.Caching;
 /// <c>exp</c> and never longer than the maximum age. Bounded: past the size, new tokens are simply verified every time
 /// until older ones expire. Only accepted tokens are stored, so a flood of bad tokens cannot fill it.
 /// </summary>
-internal sealed class ValidatedTokenCache : IDisposable
+internal sealed class ValidatedTokenCache
 {
-    private readonly MemoryCache? _cache;
+    // Expired entries are dropped when looked up, and all of them at most this often when a token is added.
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(TokenComparer.Instance);
+    private readonly ConcurrentDictionary<string, CachedToken>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+    private readonly int _size;
     private readonly TimeSpan _maximumAge;
     private readonly TimeProvider _time;
+    private readonly Lock _sweeping = new();
+    private int _count;
+    private DateTimeOffset _nextSweep;
 
     public ValidatedTokenCache(int size, TimeSpan maximumAge, TimeProvider time)
     {
-        _cache = size > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = size }) : null;
+        _bySpan = _tokens.GetAlternateLookup<ReadOnlySpan<char>>();
+        _size = size;
         _maximumAge = maximumAge;
         _time = time;
+        _nextSweep = time.GetUtcNow() + SweepInterval;
     }
 
-    public int Count => _cache?.Count ?? 0;
+    public int Count => Volatile.Read(ref _count);
 
-    /// <summary>The identity of a token verified before and not yet expired, as a copy the request may change.</summary>
-    public bool TryGet(string key, out ClaimsIdentity identity, out SecurityToken token)
+    /// <summary>A token verified before and not yet expired.</summary>
+    public bool TryGet(ReadOnlySpan<char> token, [NotNullWhen(true)] out CachedToken? cached)
     {
-        if (_cache is not null && _cache.TryGetValue(key, out CachedToken? cached) && cached is not null)
+        if (_size > 0 && _bySpan.TryGetValue(token, out cached))
         {
             if (_time.GetUtcNow() < cached.NotAfter)
             {
-                identity = cached.Identity.Clone();
-                token = cached.Token;
                 return true;
             }
 
-            _cache.Remove(key);
+            Remove(cached.Encoded);
         }
 
-        identity = null!;
-        token = null!;
+        cached = null;
         return false;
     }
 
-    public void Add(string key, ClaimsIdentity identity, SecurityToken token, string? tenantId, string? objectId)
+    public void Add(string token, ClaimsIdentity identity, SecurityToken validated, string? tenantId, string? objectId)
     {
-        if (_cache is null)
+        if (_size <= 0)
         {
             return;
         }
 
         var now = _time.GetUtcNow();
-        var expires = new DateTimeOffset(DateTime.SpecifyKind(token.ValidTo, DateTimeKind.Utc));
+        var expires = new DateTimeOffset(DateTime.SpecifyKind(validated.ValidTo, DateTimeKind.Utc));
         var notAfter = expires < now + _maximumAge ? expires : now + _maximumAge;
         if (notAfter <= now)
         {
             return;
         }
 
-        // A copy, so that what OnTokenValidated adds to the request's identity stays with that request.
-        _cache.Set(key, new CachedToken(identity.Clone(), token, notAfter, tenantId, objectId),
-            new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = notAfter - now });
+        SweepIfDue(now);
+        if (Count >= _size)
+        {
+            return;
+        }
+
+        // The entry keeps a copy of the claims: what OnTokenValidated adds to the request's identity stays with that request.
+        if (_tokens.TryAdd(token, new CachedToken(token, identity, validated, notAfter, tenantId, objectId)))
+        {
+            Interlocked.Increment(ref _count);
+        }
     }
 
-    public bool Remove(string key)
+    public bool Remove(string token)
     {
-        if (_cache is null || !_cache.TryGetValue(key, out _))
+        if (!_tokens.TryRemove(token, out _))
         {
             return false;
         }
 
-        _cache.Remove(key);
+        Interlocked.Decrement(ref _count);
         return true;
     }
 
     public int RemoveSubject(string tenantId, string objectId)
     {
-        if (_cache is null)
-        {
-            return 0;
-        }
-
         var removed = 0;
-        foreach (var key in _cache.Keys)
+        foreach (var (token, cached) in _tokens)
         {
-            if (_cache.TryGetValue(key, out CachedToken? cached) && cached is not null &&
-                string.Equals(cached.ObjectId, objectId, StringComparison.OrdinalIgnoreCase) &&
-                string.Equals(cached.TenantId, tenantId, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(cached.ObjectId, objectId, StringComparison.OrdinalIgnoreCase) &&
+                string.Equals(cached.TenantId, tenantId, StringComparison.OrdinalIgnoreCase) &&
+                Remove(token))
             {
-                _cache.Remove(key);
                 removed++;
             }
         }
@@ -97,14 +107,27 @@ internal sealed class ValidatedTokenCache : IDisposable
         return removed;
     }
 
-    /// <summary>
-    /// The cache key of a token: the token itself, so a hit needs the whole token, character for character. The string
-    /// is the one the cached token keeps anyway (no memory added), and the dictionary's randomized string hash costs far
-    /// less than the SHA-256 of it did (bench/README.md).
-    /// </summary>
-    public static string KeyOf(string token) => token;
+    private void SweepIfDue(DateTimeOffset now)
+    {
+        if (now < _nextSweep || !_sweeping.TryEnter())
+        {
+            return;
+        }
 
-    public void Dispose() => _cache?.Dispose();
-
-    private sealed record CachedToken(ClaimsIdentity Identity, SecurityToken Token, DateTimeOffset NotAfter, string? TenantId, string? ObjectId);
+        try
+        {
+            _nextSweep = now + SweepInterval;
+            foreach (var (token, cached) in _tokens)
+            {
+                if (now >= cached.NotAfter)
+                {
+                    Remove(token);
+                }
+            }
+        }
+        finally
+        {
+            _sweeping.Exit();
+        }
+    }
 }

@@ -57,11 +57,10 @@ internal sealed class TesseraSchemes(
     public bool Evict(string token)
     {
         ArgumentException.ThrowIfNullOrEmpty(token);
-        var key = ValidatedTokenCache.KeyOf(token);
         var evicted = false;
         foreach (var scheme in Created())
         {
-            evicted |= scheme.Handler.Cache.Remove(key);
+            evicted |= scheme.Handler.Cache.Remove(token);
         }
 
         return evicted;

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -9,8 +9,8 @@ using Tessera.AspNetCore.Diagnostics;
 namespace Tessera.AspNetCore.Validation;
 
 /// <summary>
-/// The only token handler of a Tessera API scheme. JwtBearer calls it for every bearer token and runs its events around
-/// it as usual. A token seen before and not yet expired is answered from the cache; any other is checked here for what
+/// The only token handler of a Tessera API scheme, called by <see cref="TesseraBearerHandler"/>. A token seen before and
+/// not yet expired is answered from the cache; any other is checked here for what
 /// needs no key (header, type, algorithm, tenant, issuer), then verified in full by <see cref="JsonWebTokenHandler"/>
 /// with the tenant's keys and parameters built from <see cref="TesseraApiOptions"/> alone: what an application puts in
 /// <c>JwtBearerOptions.TokenValidationParameters</c> changes how claims are presented, never what is checked.
@@ -52,19 +52,25 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
 
     public override SecurityToken ReadToken(string token) => _inner.ReadToken(token);
 
+    /// <summary>A token this scheme verified before and that has not expired since.</summary>
+    public bool TryGetCached(ReadOnlySpan<char> token, [NotNullWhen(true)] out CachedToken? cached)
+    {
+        if (!Cache.TryGet(token, out cached))
+        {
+            return false;
+        }
+
+        _metrics.Cached(_settings.Scheme);
+        return true;
+    }
+
+    /// <summary>Verifies a token in full and, when it is accepted, remembers it.</summary>
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
         ArgumentNullException.ThrowIfNull(validationParameters);
         if (string.IsNullOrEmpty(token) || token.Length > _inner.MaximumTokenSizeInBytes)
         {
             return Refuse(new SecurityTokenMalformedException(TesseraApiErrors.NotASignedJwt));
-        }
-
-        var key = ValidatedTokenCache.KeyOf(token);
-        if (Cache.TryGet(key, out var identity, out var cached))
-        {
-            _metrics.Cached(_settings.Scheme);
-            return new TokenValidationResult { IsValid = true, ClaimsIdentity = identity, SecurityToken = cached, Issuer = cached.Issuer, TokenType = "at+jwt" };
         }
 
         var result = await ValidateInFullAsync(token, validationParameters).ConfigureAwait(false);
@@ -75,15 +81,11 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
 
         _metrics.Validated(_settings.Scheme);
         var jwt = (JsonWebToken)result.SecurityToken;
-        Cache.Add(key, result.ClaimsIdentity, jwt, Claim(jwt, "tid"), Claim(jwt, "oid"));
+        Cache.Add(token, result.ClaimsIdentity, jwt, Claim(jwt, "tid"), Claim(jwt, "oid"));
         return result;
     }
 
-    public void Dispose()
-    {
-        Cache.Dispose();
-        _metadata.Dispose();
-    }
+    public void Dispose() => _metadata.Dispose();
 
     private async Task<TokenValidationResult> ValidateInFullAsync(string token, TokenValidationParameters presentation)
     {

@@ -3,6 +3,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tessera.AspNetCore.Configuration;
 
 namespace Tessera.Server.Tests.ResourceServer;
 
@@ -65,6 +67,39 @@ public sealed class JwtBearerEventsTests(ResourceServerFixture fixture) : IClass
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, validated);
+    }
+
+    [Fact]
+    public async Task UserEvents_SetOnTesserasWrapperByALaterPostConfigure_Run()
+    {
+        var validated = 0;
+        await using var api = await fixture.StartApiAsync(after: s => s.PostConfigure<JwtBearerOptions>(Scheme, o => o.Events.OnTokenValidated = _ =>
+        {
+            Interlocked.Increment(ref validated);
+            return Task.CompletedTask;
+        }));
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await api.GetAsync("/me", fixture.AppToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(2, validated);
+    }
+
+    [Fact]
+    public void Observed_OnlyWhenTheApplicationHasAnEvent()
+    {
+        static bool Observed(JwtBearerEvents? events, Type? type = null)
+            => new TesseraJwtBearerEvents(events, type, Scheme, NullLogger.Instance).Observed;
+
+        Assert.False(Observed(null));
+        Assert.False(Observed(new JwtBearerEvents()));
+        Assert.True(Observed(new JwtBearerEvents { OnForbidden = _ => Task.CompletedTask }));
+        Assert.True(Observed(new CountingEvents()));
+        Assert.True(Observed(null, typeof(CountingEvents)));
+        Assert.True(new TesseraJwtBearerEvents(null, null, Scheme, NullLogger.Instance) { OnMessageReceived = _ => Task.CompletedTask }.Observed);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.ResourceServer;
 
-/// <summary>The cache itself: bounded, never past a token's expiry, and a copy of the identity for each request.</summary>
+/// <summary>The cache itself: bounded, never past a token's expiry, and an identity of its own for each request.</summary>
 public sealed class ValidatedTokenCacheTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
@@ -20,10 +20,10 @@ public sealed class ValidatedTokenCacheTests
     [Fact]
     public void Add_BeyondSize_NeverHoldsMore()
     {
-        using var cache = new ValidatedTokenCache(2, TimeSpan.FromMinutes(5), new ManualClock(Now));
+        var cache = new ValidatedTokenCache(2, TimeSpan.FromMinutes(5), new ManualClock(Now));
         for (var i = 0; i < 10; i++)
         {
-            cache.Add(ValidatedTokenCache.KeyOf("token" + i), new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o" + i);
+            cache.Add("token" + i, new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o" + i);
         }
 
         Assert.InRange(cache.Count, 0, 2);
@@ -33,42 +33,75 @@ public sealed class ValidatedTokenCacheTests
     public void TryGet_UntilExpiryOrMaximumAge_ThenGone()
     {
         var clock = new ManualClock(Now);
-        using var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), clock);
+        var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), clock);
         cache.Add("short", new ClaimsIdentity("test"), Token(Now.AddMinutes(1)), "t1", "o1");
         cache.Add("long", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o2");
         cache.Add("expired", new ClaimsIdentity("test"), Token(Now.AddSeconds(-1)), "t1", "o3");
 
-        Assert.True(cache.TryGet("short", out _, out _));
-        Assert.False(cache.TryGet("expired", out _, out _));
+        Assert.True(cache.TryGet("short", out _));
+        Assert.False(cache.TryGet("expired", out _));
         clock.Set(Now.AddMinutes(1));
-        Assert.False(cache.TryGet("short", out _, out _));
-        Assert.True(cache.TryGet("long", out _, out _));
+        Assert.False(cache.TryGet("short", out _));
+        Assert.True(cache.TryGet("long", out _));
         clock.Set(Now.AddMinutes(5));
-        Assert.False(cache.TryGet("long", out _, out _));
+        Assert.False(cache.TryGet("long", out _));
     }
 
     [Fact]
     public void TryGet_IdentityChangedByARequest_NextRequestGetsTheOriginal()
     {
-        using var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
+        var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
         cache.Add("k", new ClaimsIdentity([new Claim("scp", "Orders.Read")], "test"), Token(Now.AddHours(1)), "t1", "o1");
 
-        Assert.True(cache.TryGet("k", out var first, out _));
+        Assert.True(cache.TryGet("k", out var cached));
+        var first = cached.NewIdentity();
         first.AddClaim(new Claim("scp", "Orders.ReadWrite"));
-        Assert.True(cache.TryGet("k", out var second, out _));
+        var second = cached.NewIdentity();
 
+        Assert.Equal(2, first.FindAll("scp").Count());
         Assert.Single(second.FindAll("scp"));
     }
 
     [Fact]
     public void RemoveSubject_OnlyThatSubjectsTokens()
     {
-        using var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
+        var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
         cache.Add("a", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o1");
         cache.Add("b", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o1");
         cache.Add("c", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o2");
 
         Assert.Equal(2, cache.RemoveSubject("t1", "o1"));
-        Assert.True(cache.TryGet("c", out _, out _));
+        Assert.True(cache.TryGet("c", out _));
+    }
+
+    [Fact]
+    public void NewIdentity_ClaimRemovedOrCloned_TheCachedClaimsStay()
+    {
+        var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
+        cache.Add("k", new ClaimsIdentity([new Claim("scp", "Orders.Read"), new Claim("roles", "Admin")], "test", "name", "roles"), Token(Now.AddHours(1)), "t1", "o1");
+        Assert.True(cache.TryGet("k", out var cached));
+
+        var identity = cached.NewIdentity();
+        var principal = new ClaimsPrincipal(identity);
+        Assert.True(principal.IsInRole("Admin"));
+        identity.RemoveClaim(identity.FindFirst("roles"));
+        var clone = cached.NewIdentity().Clone();
+        clone.AddClaim(new Claim("scp", "More"));
+
+        Assert.False(principal.IsInRole("Admin"));
+        Assert.True(new ClaimsPrincipal(cached.NewIdentity()).IsInRole("Admin"));
+        Assert.Equal(["Orders.Read"], cached.NewIdentity().FindAll("scp").Select(c => c.Value));
+        Assert.Equal("test", clone.AuthenticationType);
+    }
+
+    [Fact]
+    public void TryGet_BySpanOfAHeader_FindsTheToken()
+    {
+        var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
+        cache.Add("eyJ.abc.def", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o1");
+
+        Assert.True(cache.TryGet("Bearer eyJ.abc.def".AsSpan(7), out var cached));
+        Assert.Equal("eyJ.abc.def", cached.Encoded);
+        Assert.False(cache.TryGet("Bearer eyJ.abc.deg".AsSpan(7), out _));
     }
 }

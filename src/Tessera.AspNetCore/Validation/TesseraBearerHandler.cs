@@ -1,0 +1,190 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Net.Http.Headers;
+using Tessera.AspNetCore.Caching;
+using Tessera.AspNetCore.Configuration;
+
+namespace Tessera.AspNetCore.Validation;
+
+/// <summary>
+/// The authentication handler of a Tessera API scheme, in JwtBearer's place and with its options and events: the token
+/// comes from <c>Authorization: Bearer</c> only, <see cref="TesseraTokenHandler"/> checks it, and the application's
+/// <see cref="JwtBearerEvents"/> run around it as they would around JwtBearer's. A token seen before is served from the
+/// cache without a string cut out of the header, and, when the application observes no event, without any event context:
+/// its cost per request stays close to an unprotected endpoint's (bench/README.md).
+/// </summary>
+internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<JwtBearerOptions>(options, logger, encoder)
+{
+    private const string BearerPrefix = "Bearer ";
+
+    /// <summary>Always Tessera's wrapper of the application's events: <see cref="JwtBearerGuard"/> refuses to start otherwise.</summary>
+    private new TesseraJwtBearerEvents Events => (TesseraJwtBearerEvents)base.Events!;
+
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new JwtBearerEvents());
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var events = Events;
+        if (events.Observed)
+        {
+            // The application's OnMessageReceived may answer for the request; a token it supplies is not taken.
+            var received = new MessageReceivedContext(Context, Scheme, Options);
+            await events.MessageReceived(received).ConfigureAwait(false);
+            if (received.Result is not null)
+            {
+                return received.Result;
+            }
+        }
+
+        var header = Request.Headers.Authorization;
+        if (header.Count != 1 || BearerToken(header.ToString()) is not { IsEmpty: false } presented)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (Options.TokenHandlers is not [TesseraTokenHandler validator])
+        {
+            // The scheme's TesseraApiOptions are invalid (start-up says why): it stays closed.
+            return AuthenticateResult.Fail(new SecurityTokenValidationException(Diagnostics.TesseraApiErrors.NotASignedJwt));
+        }
+
+        if (validator.TryGetCached(presented, out var cached))
+        {
+            return await SucceedAsync(events, cached.NewIdentity(), cached.Token, cached.Encoded, cached.IssuedUtc, cached.ExpiresUtc).ConfigureAwait(false);
+        }
+
+        var token = presented.ToString();
+        var result = await validator.ValidateTokenAsync(token, Options.TokenValidationParameters).ConfigureAwait(false);
+        if (!result.IsValid)
+        {
+            return await FailAsync(events, result.Exception).ConfigureAwait(false);
+        }
+
+        var validated = result.SecurityToken;
+        return await SucceedAsync(events, result.ClaimsIdentity, validated, token, CachedToken.Utc(validated.ValidFrom), CachedToken.Utc(validated.ValidTo)).ConfigureAwait(false);
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var authenticated = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        var challenge = new JwtBearerChallengeContext(Context, Scheme, Options, properties) { AuthenticateFailure = authenticated.Failure };
+        if (Options.IncludeErrorDetails && challenge.AuthenticateFailure is not null)
+        {
+            // RFC 6750 section 3.1; the description is one of a few fixed sentences, never text taken from the token.
+            challenge.Error = "invalid_token";
+            challenge.ErrorDescription = Describe(challenge.AuthenticateFailure);
+        }
+
+        await Events.Challenge(challenge).ConfigureAwait(false);
+        if (challenge.Handled)
+        {
+            return;
+        }
+
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, ChallengeHeader(Options.Challenge, challenge));
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Events.Forbidden(new ForbiddenContext(Context, Scheme, Options));
+    }
+
+    private async Task<AuthenticateResult> SucceedAsync(
+        TesseraJwtBearerEvents events, ClaimsIdentity identity, SecurityToken token, string encoded, string? issuedUtc, string? expiresUtc)
+    {
+        var properties = new AuthenticationProperties(new Dictionary<string, string?>(2, StringComparer.Ordinal)
+        {
+            [".issued"] = issuedUtc,
+            [".expires"] = expiresUtc,
+        });
+        if (Options.SaveToken)
+        {
+            properties.StoreTokens([new AuthenticationToken { Name = "access_token", Value = encoded }]);
+        }
+
+        var principal = new ClaimsPrincipal(identity);
+        if (!events.Observed)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(principal, properties, Scheme.Name));
+        }
+
+        var validated = new TokenValidatedContext(Context, Scheme, Options) { Principal = principal, SecurityToken = token, Properties = properties };
+        await events.TokenValidated(validated).ConfigureAwait(false);
+        if (validated.Result is not null)
+        {
+            return validated.Result;
+        }
+
+        validated.Success();
+        return validated.Result!;
+    }
+
+    private async Task<AuthenticateResult> FailAsync(TesseraJwtBearerEvents events, Exception? exception)
+    {
+        exception ??= new SecurityTokenValidationException(Diagnostics.TesseraApiErrors.NotASignedJwt);
+        if (events.Observed)
+        {
+            var failed = new AuthenticationFailedContext(Context, Scheme, Options) { Exception = exception };
+            await events.AuthenticationFailed(failed).ConfigureAwait(false);
+            if (failed.Result is not null)
+            {
+                return failed.Result;
+            }
+        }
+
+        return AuthenticateResult.Fail(exception);
+    }
+
+    /// <summary>The token of <c>Bearer &lt;token&gt;</c> (scheme name in any case), as a slice of the header.</summary>
+    private static ReadOnlySpan<char> BearerToken(string authorization)
+        => authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+            ? authorization.AsSpan(BearerPrefix.Length).Trim()
+            : default;
+
+    private static string Describe(Exception failure) => failure switch
+    {
+        SecurityTokenExpiredException => "The token expired",
+        SecurityTokenNotYetValidException => "The token is not valid yet",
+        SecurityTokenNoExpirationException => "The token has no expiration",
+        SecurityTokenInvalidLifetimeException => "The token lifetime is invalid",
+        SecurityTokenInvalidAudienceException => "The audience is invalid",
+        SecurityTokenInvalidIssuerException => "The issuer is invalid",
+        SecurityTokenSignatureKeyNotFoundException => "The signature key was not found",
+        SecurityTokenInvalidSignatureException => "The signature is invalid",
+        SecurityTokenInvalidAlgorithmException => "The algorithm is not accepted",
+        SecurityTokenInvalidTypeException => "The token is not an access token",
+        _ => "The token is not valid",
+    };
+
+    private static StringValues ChallengeHeader(string scheme, JwtBearerChallengeContext challenge)
+    {
+        if (string.IsNullOrEmpty(challenge.Error) && string.IsNullOrEmpty(challenge.ErrorDescription) && string.IsNullOrEmpty(challenge.ErrorUri))
+        {
+            return scheme;
+        }
+
+        var header = new StringBuilder(scheme);
+        var separator = scheme.Contains(' ', StringComparison.Ordinal) ? ", " : " ";
+        foreach (var (name, value) in (ReadOnlySpan<(string, string?)>)[("error", challenge.Error), ("error_description", challenge.ErrorDescription), ("error_uri", challenge.ErrorUri)])
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                header.Append(separator).Append(name).Append("=\"").Append(value).Append('"');
+                separator = ", ";
+            }
+        }
+
+        return header.ToString();
+    }
+}
