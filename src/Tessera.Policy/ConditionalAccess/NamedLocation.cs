@@ -1,0 +1,14 @@
+using System.Net;
+
+namespace Tessera.Policy.ConditionalAccess;
+
+/// <summary>Graph's <c>ipNamedLocation</c>: IP ranges (CIDR), trusted or not.</summary>
+public sealed record NamedLocation(Guid Id, string DisplayName, bool IsTrusted, IReadOnlyList<IPNetwork> Ranges)
+{
+    public bool Contains(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var normalised = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return Ranges.Any(range => range.Contains(normalised));
+    }
+}
