@@ -45,24 +45,24 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
             }
         }
 
-        var header = Request.Headers.Authorization;
-        if (header.Count != 1 || BearerToken(header.ToString()) is not { IsEmpty: false } presented)
+        var validator = Options.TokenHandlers is [TesseraTokenHandler only] ? only : null;
+        var (cached, token) = Lookup(validator);
+        if (cached is not null)
+        {
+            return await SucceedAsync(events, cached.NewIdentity(), cached.Token, cached.Encoded, cached.IssuedUtc, cached.ExpiresUtc).ConfigureAwait(false);
+        }
+
+        if (token is null)
         {
             return AuthenticateResult.NoResult();
         }
 
-        if (Options.TokenHandlers is not [TesseraTokenHandler validator])
+        if (validator is null)
         {
             // The scheme's TesseraApiOptions are invalid (start-up says why): it stays closed.
             return AuthenticateResult.Fail(new SecurityTokenValidationException(Diagnostics.TesseraApiErrors.NotASignedJwt));
         }
 
-        if (validator.TryGetCached(presented, out var cached))
-        {
-            return await SucceedAsync(events, cached.NewIdentity(), cached.Token, cached.Encoded, cached.IssuedUtc, cached.ExpiresUtc).ConfigureAwait(false);
-        }
-
-        var token = presented.ToString();
         var result = await validator.ValidateTokenAsync(token, Options.TokenValidationParameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
@@ -71,6 +71,22 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
 
         var validated = result.SecurityToken;
         return await SucceedAsync(events, result.ClaimsIdentity, validated, token, CachedToken.Utc(validated.ValidFrom), CachedToken.Utc(validated.ValidTo)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The bearer token: from the cache when seen before, else as a string to verify; neither without one. Not async,
+    /// so that the token can stay a slice of the header: a cache hit cuts no string out of it.
+    /// </summary>
+    private (CachedToken? Cached, string? Token) Lookup(TesseraTokenHandler? validator)
+    {
+        var header = Request.Headers.Authorization;
+        var presented = header.Count == 1 ? BearerToken(header.ToString()) : default;
+        if (presented.IsEmpty)
+        {
+            return default;
+        }
+
+        return validator is not null && validator.TryGetCached(presented, out var cached) ? (cached, null) : (null, presented.ToString());
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
