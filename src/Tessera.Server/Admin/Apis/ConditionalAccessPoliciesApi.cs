@@ -50,8 +50,8 @@ public static class ConditionalAccessPoliciesApi
         {
             ["id"] = entry.Id.ToString("D"),
             ["templateId"] = null,
-            ["createdDateTime"] = entry.CreatedDateTime.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            ["modifiedDateTime"] = entry.ModifiedDateTime?.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["createdDateTime"] = Timestamp(entry.CreatedDateTime),
+            ["modifiedDateTime"] = entry.ModifiedDateTime is { } modified ? Timestamp(modified) : null,
         };
         foreach (var (name, value) in document.ToList())
         {
@@ -62,6 +62,10 @@ public static class ConditionalAccessPoliciesApi
         resource["@odata.etag"] = GraphResults.ETag(entry.ConcurrencyStamp);
         return resource;
     }
+
+    // Milliseconds, as Graph shows them and as every storage provider keeps them.
+    private static string Timestamp(DateTimeOffset value)
+        => value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<IResult> ListAsync(HttpContext http, TesseraDbContext db)
     {

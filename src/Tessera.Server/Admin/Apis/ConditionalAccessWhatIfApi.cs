@@ -125,7 +125,9 @@ public static class ConditionalAccessWhatIfApi
 
         IPAddress? address = null;
         var ipText = ApiBodies.Text(json["ipAddress"]);
-        if (json["ipAddress"] is not null && !IPAddress.TryParse(ipText, out address))
+        // IPAddress.TryParse takes old shorthand such as 10.9.1 (10.9.0.1); an IPv4 address here has its four parts.
+        if (json["ipAddress"] is not null && (!IPAddress.TryParse(ipText, out address) ||
+                                              (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ipText!.Count(c => c == '.') != 3)))
         {
             return (null, ConditionalAccessErrors.WhatIfIpInvalid.With(ipText ?? json["ipAddress"]!.ToJsonString()));
         }
