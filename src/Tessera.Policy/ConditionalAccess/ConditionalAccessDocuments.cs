@@ -243,10 +243,12 @@ public static class ConditionalAccessDocuments
         List<string> UserList(string name)
         {
             var values = Strings(users, "conditions.users", name);
-            var bad = values.FirstOrDefault(v => v is not (PolicyUsers.All or PolicyUsers.None) && !Guid.TryParse(v, out _));
-            if (bad is not null || (name == "excludeUsers" && values.Contains(PolicyUsers.None, StringComparer.Ordinal) && values.Count > 1))
+            // Only people are excluded one by one: excluding All or None would make the policy void or say nothing.
+            var special = name == "includeUsers" ? [PolicyUsers.All, PolicyUsers.None] : Array.Empty<string>();
+            var bad = values.FirstOrDefault(v => !special.Contains(v, StringComparer.Ordinal) && !Guid.TryParse(v, out _));
+            if (bad is not null)
             {
-                throw Refuse(ConditionalAccessErrors.UserValueInvalid.With(name, bad ?? PolicyUsers.None));
+                throw Refuse(ConditionalAccessErrors.UserValueInvalid.With(name, bad));
             }
 
             return [.. values.Select(v => Guid.TryParse(v, out var g) ? g.ToString("D") : v).Distinct(StringComparer.Ordinal)];
@@ -299,7 +301,8 @@ public static class ConditionalAccessDocuments
         List<string> AppList(string name)
         {
             var values = Strings(apps, "conditions.applications", name);
-            var bad = values.FirstOrDefault(v => v is not (PolicyApplications.All or PolicyApplications.None) && !Guid.TryParse(v, out _));
+            var special = name == "includeApplications" ? [PolicyApplications.All, PolicyApplications.None] : Array.Empty<string>();
+            var bad = values.FirstOrDefault(v => !special.Contains(v, StringComparer.Ordinal) && !Guid.TryParse(v, out _));
             if (bad is not null)
             {
                 throw Refuse(ConditionalAccessErrors.ApplicationValueInvalid.With(name, bad));
@@ -349,7 +352,7 @@ public static class ConditionalAccessDocuments
         List<string> List(string name)
         {
             var values = Strings(clients, "conditions.clientApplications", name);
-            var bad = values.FirstOrDefault(v => v != PolicyClientApplications.AllInTenant && !Guid.TryParse(v, out _));
+            var bad = values.FirstOrDefault(v => !(name == "includeServicePrincipals" && v == PolicyClientApplications.AllInTenant) && !Guid.TryParse(v, out _));
             if (bad is not null)
             {
                 throw Refuse(ConditionalAccessErrors.ServicePrincipalValueInvalid.With(name, bad));
@@ -400,7 +403,8 @@ public static class ConditionalAccessDocuments
         List<string> List(string name)
         {
             var values = Strings(locations, "conditions.locations", name);
-            var bad = values.FirstOrDefault(v => v is not (PolicyLocations.All or PolicyLocations.AllTrusted) && !(Guid.TryParse(v, out var g) && g != Guid.Empty));
+            var bad = values.FirstOrDefault(v => !(v == PolicyLocations.AllTrusted || (v == PolicyLocations.All && name == "includeLocations")) &&
+                                                 !(Guid.TryParse(v, out var g) && g != Guid.Empty));
             if (bad is not null)
             {
                 throw Refuse(ConditionalAccessErrors.LocationValueInvalid.With(name, bad));

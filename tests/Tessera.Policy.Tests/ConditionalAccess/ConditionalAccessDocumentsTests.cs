@@ -119,6 +119,7 @@ public sealed class ConditionalAccessDocumentsTests
     [InlineData("""{ "includeGroups": ["admins"] }""", "TSR4100")]
     [InlineData("""{ "includeUsers": "All" }""", "TSR4100")]
     [InlineData("""{ "includeUsers": ["All"], "includeCats": [] }""", "TSR4101")]
+    [InlineData("""{ "includeUsers": ["All"], "excludeUsers": ["All"] }""", "TSR4106")]
     public void Read_BadUsers_Refused(string users, string code)
         => Assert.Equal(code, Read(With(users: users)).Code);
 
@@ -126,6 +127,7 @@ public sealed class ConditionalAccessDocumentsTests
     [InlineData("""{ "includeApplications": [] }""", "TSR4107")]
     [InlineData("""{ "includeApplications": ["All"], "includeAuthenticationContextClassReferences": ["c1"] }""", "TSR4107")]
     [InlineData("""{ "includeApplications": ["Office365"] }""", "TSR4108")]
+    [InlineData("""{ "includeApplications": ["All"], "excludeApplications": ["All"] }""", "TSR4108")]
     [InlineData("""{ "includeAuthenticationContextClassReferences": ["c100"] }""", "TSR4109")]
     [InlineData("""{ "includeAuthenticationContextClassReferences": ["c0"] }""", "TSR4109")]
     [InlineData("""{ "includeAuthenticationContextClassReferences": ["c01"] }""", "TSR4109")]
@@ -139,6 +141,7 @@ public sealed class ConditionalAccessDocumentsTests
     [InlineData("\"locations\": { \"includeLocations\": [\"Paris\"] }", "TSR4112")]
     [InlineData("\"locations\": { \"includeLocations\": [\"00000000-0000-0000-0000-000000000000\"] }", "TSR4112")]
     [InlineData("\"signInRiskLevels\": [\"hidden\"]", "TSR4113")]
+    [InlineData("\"locations\": { \"includeLocations\": [\"All\"], \"excludeLocations\": [\"All\"] }", "TSR4112")]
     [InlineData("\"platforms\": { \"includePlatforms\": [\"all\"] }", "TSR4119")]
     [InlineData("\"devices\": { \"deviceFilter\": { \"mode\": \"include\", \"rule\": \"x\" } }", "TSR4119")]
     public void Read_ConditionsTesseraCannotSeeOrMisspelt_Refused(string extra, string code)
