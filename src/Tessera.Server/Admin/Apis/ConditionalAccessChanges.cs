@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Storage;
@@ -143,7 +142,7 @@ public static class ConditionalAccessChanges
             UserId = caller.IsApplication ? null : caller.ObjectId,
             ServicePrincipalAppId = caller.IsApplication ? caller.ObjectId : null,
             ApplicationId = await AdminApiAppIdAsync(db, caller.TenantId, http.RequestAborted),
-            IpAddress = address is null ? null : address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address,
+            IpAddress = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address,
             AuthenticationMethods = methods,
             AuthenticatedAt = authenticatedAt,
             ClientApp = caller.IsApplication ? ClientAppType.Other : ClientAppType.Browser,
@@ -159,8 +158,4 @@ public static class ConditionalAccessChanges
         ArgumentNullException.ThrowIfNull(result);
         return string.Join(" ", result.Explanation);
     }
-
-    /// <summary>An address as the engine takes it, IPv4 mapped into IPv6 unwrapped.</summary>
-    public static IPAddress? Normalise(IPAddress? address)
-        => address is null ? null : address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }
