@@ -338,6 +338,30 @@ public sealed class ConditionalAccessApiTests(TesseraServerFixture server) : ICl
     }
 
     [Fact]
+    public async Task WhatIf_WorkloadIdentity_BlockedByAWorkloadPolicyListedByState()
+    {
+        using var admin = await AdminClient.BootstrapAsync(server);
+        var daemon = await server.Directory.RegisterAsync(new Tessera.Server.Directory.NewApplication("what-if daemon"));
+        var created = await CreatedAsync(admin, Policies, Policy(state: "enabled", displayName: "Block workloads but the bootstrap",
+            users: """{ "includeUsers": ["None"] }""", grant: """{ "builtInControls": ["block"] }""",
+            extra: $$""" "clientApplications": { "includeServicePrincipals": ["ServicePrincipalsInMyTenant"], "excludeServicePrincipals": ["{{admin.ClientId}}"] } """));
+
+        var (_, enabled) = await admin.JsonAsync(HttpMethod.Get, $"{Policies}?$filter=state eq 'enabled'");
+        Assert.All(enabled!["value"]!.AsArray(), p => Assert.Equal("enabled", p!["state"]!.GetValue<string>()));
+        Assert.Contains(enabled["value"]!.AsArray(), p => p!["id"]!.GetValue<string>() == created["id"]!.GetValue<string>());
+
+        var (status, decision) = await admin.JsonAsync(HttpMethod.Post, Evaluate, new { servicePrincipalId = daemon.AppId });
+        Assert.True(status == HttpStatusCode.OK, decision?.ToJsonString());
+        Assert.Equal("blocked", decision!["outcome"]!.GetValue<string>());
+        var (_, bootstrap) = await admin.JsonAsync(HttpMethod.Post, Evaluate, new { servicePrincipalId = admin.ClientId });
+        Assert.Equal("granted", bootstrap!["outcome"]!.GetValue<string>());
+        Assert.Contains(bootstrap["policies"]!.AsArray().Single(p => p!["id"]!.GetValue<string>() == created["id"]!.GetValue<string>())!["explanation"]!.AsArray(),
+            e => e!.GetValue<string>().Contains("excluded", StringComparison.Ordinal));
+
+        await admin.JsonAsync(HttpMethod.Delete, $"{Policies}/{created["id"]}");
+    }
+
+    [Fact]
     public async Task TenantPolicies_SeesEveryWriteAtOnce()
     {
         var seam = server.App.Web.Services.GetRequiredService<TenantPolicies>();
