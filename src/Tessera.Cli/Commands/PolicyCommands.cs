@@ -6,9 +6,17 @@ namespace Tessera.Cli.Commands;
 internal static class PolicyCommands
 {
     public static Command Create(CliRuntime runtime)
-        => new("policy", "The tenant's policies.")
+    {
+        var policy = new Command("policy", "The tenant's policies.")
         {
             AppManagementPolicyCommands.Create(runtime),
             ConsentPolicyCommands.Create(runtime),
         };
+        foreach (var command in ConditionalAccessCommands.Create(runtime))
+        {
+            policy.Subcommands.Add(command);
+        }
+
+        return policy;
+    }
 }

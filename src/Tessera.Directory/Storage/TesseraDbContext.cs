@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Applications;
 using Tessera.Directory.Audit;
+using Tessera.Directory.ConditionalAccess;
 using Tessera.Directory.Consent;
 using Tessera.Directory.Groups;
 using Tessera.Directory.Roles;
@@ -41,6 +42,9 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<DelegatedPermissionClassification> DelegatedPermissionClassifications => Set<DelegatedPermissionClassification>();
     public DbSet<AdminConsentRequest> AdminConsentRequests => Set<AdminConsentRequest>();
     public DbSet<TenantServicePrincipal> TenantServicePrincipals => Set<TenantServicePrincipal>();
+    public DbSet<ConditionalAccessPolicyEntry> ConditionalAccessPolicies => Set<ConditionalAccessPolicyEntry>();
+    public DbSet<IpNamedLocationEntry> IpNamedLocations => Set<IpNamedLocationEntry>();
+    public DbSet<AuthenticationContextEntry> AuthenticationContexts => Set<AuthenticationContextEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -129,6 +133,33 @@ public abstract class TesseraDbContext(DbContextOptions options)
             request.Property(r => r.Status).HasMaxLength(32);
             request.Property(r => r.Reason).HasMaxLength(1024);
             request.Property(r => r.ConcurrencyStamp).IsConcurrencyToken();
+        });
+
+        builder.Entity<ConditionalAccessPolicyEntry>(policy =>
+        {
+            policy.ToTable("ConditionalAccessPolicies");
+            policy.HasIndex(p => p.TenantId);
+            policy.Property(p => p.DisplayName).HasMaxLength(256);
+            policy.Property(p => p.State).HasMaxLength(64);
+            policy.Property(p => p.ConcurrencyStamp).IsConcurrencyToken();
+        });
+
+        builder.Entity<IpNamedLocationEntry>(location =>
+        {
+            location.ToTable("IpNamedLocations");
+            location.HasIndex(l => l.TenantId);
+            location.Property(l => l.DisplayName).HasMaxLength(256);
+            location.Property(l => l.ConcurrencyStamp).IsConcurrencyToken();
+        });
+
+        builder.Entity<AuthenticationContextEntry>(context =>
+        {
+            context.ToTable("AuthenticationContexts");
+            context.HasKey(c => new { c.TenantId, c.Id });
+            context.Property(c => c.Id).HasMaxLength(3);
+            context.Property(c => c.DisplayName).HasMaxLength(256);
+            context.Property(c => c.Description).HasMaxLength(1024);
+            context.Property(c => c.ConcurrencyStamp).IsConcurrencyToken();
         });
 
         builder.Entity<PasswordCredential>(credential => credential.HasKey(c => c.KeyId));

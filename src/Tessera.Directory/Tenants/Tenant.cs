@@ -17,6 +17,12 @@ public sealed class Tenant
     /// <summary>The longest lifetime of a client secret in this tenant, at most two years.</summary>
     public int PasswordCredentialMaxLifetimeDays { get; set; } = 730;
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
+
+    /// <summary>
+    /// Moves on every change to the tenant's Conditional Access policies, named locations or authentication contexts:
+    /// servers keep the parsed policies per tenant and read only this to know whether their copy is current.
+    /// </summary>
+    public Guid ConditionalAccessVersion { get; set; } = Guid.NewGuid();
 }
 
 /// <summary>The tenant's user consent settings, named as Entra ID names its built-in permission grant policies.</summary>

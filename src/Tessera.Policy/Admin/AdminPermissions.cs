@@ -19,6 +19,7 @@ public static class AdminPermissions
     public const string GroupReadWriteAll = "Group.ReadWrite.All";
     public const string AuditLogReadAll = "AuditLog.Read.All";
     public const string PolicyReadAll = "Policy.Read.All";
+    public const string PolicyReadConditionalAccess = "Policy.Read.ConditionalAccess";
     public const string PolicyReadWriteConditionalAccess = "Policy.ReadWrite.ConditionalAccess";
     public const string RoleManagementReadDirectory = "RoleManagement.Read.Directory";
     public const string RoleManagementReadWriteDirectory = "RoleManagement.ReadWrite.Directory";
@@ -52,7 +53,7 @@ public static class AdminPermissions
     [
         ApplicationReadAll, ApplicationReadWriteOwnedBy, ApplicationReadWriteAll,
         UserReadAll, UserReadWriteAll, GroupReadAll, GroupReadWriteAll,
-        AuditLogReadAll, PolicyReadAll, PolicyReadWriteConditionalAccess,
+        AuditLogReadAll, PolicyReadAll, PolicyReadConditionalAccess, PolicyReadWriteConditionalAccess,
         PolicyReadWriteAuthorization, PolicyReadWritePermissionGrant, PolicyReadWriteApplicationConfiguration,
         DelegatedPermissionGrantReadAll, DelegatedPermissionGrantReadWriteAll,
         RoleManagementReadDirectory, RoleManagementReadWriteDirectory,
@@ -64,13 +65,14 @@ public static class AdminPermissions
         [ApplicationReadWriteAll] = [ApplicationReadAll, ApplicationReadWriteOwnedBy],
         [UserReadWriteAll] = [UserReadAll],
         [GroupReadWriteAll] = [GroupReadAll],
-        [PolicyReadWriteConditionalAccess] = [PolicyReadAll],
+        [PolicyReadAll] = [PolicyReadConditionalAccess],
+        [PolicyReadWriteConditionalAccess] = [PolicyReadAll, PolicyReadConditionalAccess],
         [PolicyReadWriteAuthorization] = [PolicyReadAll],
         [PolicyReadWritePermissionGrant] = [PolicyReadAll],
         [PolicyReadWriteApplicationConfiguration] = [PolicyReadAll],
         [DelegatedPermissionGrantReadWriteAll] = [DelegatedPermissionGrantReadAll],
         [RoleManagementReadWriteDirectory] = [RoleManagementReadDirectory],
-        [DirectoryReadAll] = [ApplicationReadAll, UserReadAll, GroupReadAll, PolicyReadAll, RoleManagementReadDirectory, DelegatedPermissionGrantReadAll],
+        [DirectoryReadAll] = [ApplicationReadAll, UserReadAll, GroupReadAll, PolicyReadAll, PolicyReadConditionalAccess, RoleManagementReadDirectory, DelegatedPermissionGrantReadAll],
         [DirectoryReadWriteAll] = [.. All.Where(p => p != DirectoryReadWriteAll)],
     };
 

@@ -50,6 +50,11 @@ public static class AdminRoles
             AdminPermissions.AuditLogReadAll, AdminPermissions.DirectoryReadAll,
         ]);
 
+    public static readonly AdminRole ConditionalAccessAdministrator = new(
+        Guid.Parse("b1be1c3e-b65d-4f19-8427-f6fa0d97feb9"), "Conditional Access Administrator",
+        "Can manage Conditional Access policies, named locations and authentication contexts.",
+        [AdminPermissions.PolicyReadWriteConditionalAccess, AdminPermissions.UserReadAll, AdminPermissions.GroupReadAll, AdminPermissions.ApplicationReadAll]);
+
     public static readonly AdminRole SecurityReader = new(
         Guid.Parse("5d6b6bb7-de71-4623-b4af-96380a352509"), "Security Reader",
         "Can read security policies and logs.", [AdminPermissions.PolicyReadAll, AdminPermissions.AuditLogReadAll, AdminPermissions.DirectoryReadAll]);
@@ -61,7 +66,7 @@ public static class AdminRoles
     public static readonly IReadOnlyList<AdminRole> All =
     [
         GlobalAdministrator, PrivilegedRoleAdministrator, ApplicationAdministrator, CloudApplicationAdministrator,
-        ApplicationDeveloper, UserAdministrator, SecurityAdministrator, SecurityReader, GlobalReader,
+        ApplicationDeveloper, UserAdministrator, SecurityAdministrator, ConditionalAccessAdministrator, SecurityReader, GlobalReader,
     ];
 
     public static AdminRole? Find(Guid templateId) => All.FirstOrDefault(r => r.TemplateId == templateId);

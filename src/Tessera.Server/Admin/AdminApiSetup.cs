@@ -83,6 +83,10 @@ public static class AdminApiSetup
         api.MapAppManagementPolicy();
         api.MapPermissionGrants();
         api.MapAppConsentRequests();
+        api.MapConditionalAccessPolicies();
+        api.MapNamedLocations();
+        api.MapAuthenticationContexts();
+        api.MapConditionalAccessWhatIf();
         return endpoints;
     }
 

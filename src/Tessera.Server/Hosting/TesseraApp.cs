@@ -71,6 +71,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddTesseraSignIn();
         services.AddSingleton<SinglePageAppOrigins>();
         services.AddSingleton<SignInLog>();
+        services.AddSingleton<ConditionalAccess.TenantPolicies>();
         services.AddHostedService(provider => provider.GetRequiredService<SignInLog>());
         services.AddTesseraProtocol();
         services.AddTesseraAdminApi();
