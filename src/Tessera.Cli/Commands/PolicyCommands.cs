@@ -11,6 +11,7 @@ internal static class PolicyCommands
         {
             AppManagementPolicyCommands.Create(runtime),
             ConsentPolicyCommands.Create(runtime),
+            PasswordPolicyCommands.Create(runtime),
         };
         foreach (var command in ConditionalAccessCommands.Create(runtime))
         {

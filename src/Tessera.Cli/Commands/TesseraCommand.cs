@@ -82,6 +82,7 @@ internal static class TesseraCommand
             RoleCommands.Create(runtime),
             AuditCommands.Create(runtime),
             PolicyCommands.Create(runtime),
+            RiskCommands.Create(runtime),
             GrantCommands.Create(runtime),
         };
         return root;

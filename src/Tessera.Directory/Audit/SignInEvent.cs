@@ -28,6 +28,9 @@ public sealed class SignInEvent
     /// <summary>The app id of the API the token is for, when there is one.</summary>
     public Guid? ResourceId { get; set; }
     public required string IpAddress { get; set; }
+
+    /// <summary>The network the address belongs to (IPv4 /24, IPv6 /64), as smart lockout and spray detection count sources.</summary>
+    public string SourcePrefix { get; set; } = string.Empty;
     public required string UserAgent { get; set; }
 
     /// <summary><see cref="SignInClientApps"/>.</summary>

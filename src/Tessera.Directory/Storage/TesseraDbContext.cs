@@ -9,6 +9,7 @@ using Tessera.Directory.Consent;
 using Tessera.Directory.Groups;
 using Tessera.Directory.Roles;
 using Tessera.Directory.Keys;
+using Tessera.Directory.Protection;
 using Tessera.Directory.Tenants;
 using Tessera.Directory.Users;
 
@@ -45,6 +46,8 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<ConditionalAccessPolicyEntry> ConditionalAccessPolicies => Set<ConditionalAccessPolicyEntry>();
     public DbSet<IpNamedLocationEntry> IpNamedLocations => Set<IpNamedLocationEntry>();
     public DbSet<AuthenticationContextEntry> AuthenticationContexts => Set<AuthenticationContextEntry>();
+    public DbSet<AccountLockout> AccountLockouts => Set<AccountLockout>();
+    public DbSet<RiskDetection> RiskDetections => Set<RiskDetection>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -58,6 +61,28 @@ public abstract class TesseraDbContext(DbContextOptions options)
             tenant.HasMany(t => t.Domains).WithOne().HasForeignKey(d => d.TenantId);
             tenant.Property(t => t.UserConsentPolicy).HasMaxLength(128);
             tenant.Property(t => t.ConcurrencyStamp).IsConcurrencyToken();
+            tenant.PrimitiveCollection(t => t.BannedPasswords);
+        });
+
+        builder.Entity<AccountLockout>(lockout =>
+        {
+            lockout.HasKey(l => new { l.UserId, l.FamiliarSource });
+            lockout.HasOne<DirectoryUser>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+            lockout.Property(l => l.RecentFailureHashes).HasMaxLength(AccountLockout.RecentFailureHashesLength);
+            lockout.Property(l => l.ConcurrencyStamp).IsConcurrencyToken();
+        });
+
+        builder.Entity<RiskDetection>(risk =>
+        {
+            risk.HasIndex(r => new { r.TenantId, r.DetectedDateTime });
+            risk.HasIndex(r => new { r.TenantId, r.SourcePrefix });
+            risk.Property(r => r.SourcePrefix).HasMaxLength(64);
+            risk.Property(r => r.RiskEventType).HasMaxLength(64);
+            risk.Property(r => r.RiskLevel).HasMaxLength(16);
+            risk.Property(r => r.RiskState).HasMaxLength(32);
+            risk.Property(r => r.Activity).HasMaxLength(16);
+            risk.Property(r => r.IpAddress).HasMaxLength(64);
+            risk.Property(r => r.AdditionalInfo).HasMaxLength(1024);
         });
 
         builder.Entity<TenantDomain>(domain =>
@@ -223,6 +248,11 @@ public abstract class TesseraDbContext(DbContextOptions options)
         {
             signIn.HasIndex(e => new { e.TenantId, e.CreatedDateTime });
             signIn.HasIndex(e => new { e.TenantId, e.UserId });
+
+            // Smart lockout asks "has this user signed in from this network?"; spray detection "what has this network tried?".
+            signIn.HasIndex(e => new { e.UserId, e.SourcePrefix });
+            signIn.HasIndex(e => new { e.TenantId, e.SourcePrefix, e.CreatedDateTime });
+            signIn.Property(e => e.SourcePrefix).HasMaxLength(64).HasDefaultValue(string.Empty);
             signIn.Property(e => e.UserPrincipalName).HasMaxLength(SignInEvent.NameLength);
             signIn.Property(e => e.UserDisplayName).HasMaxLength(SignInEvent.NameLength);
             signIn.Property(e => e.AppDisplayName).HasMaxLength(SignInEvent.NameLength);

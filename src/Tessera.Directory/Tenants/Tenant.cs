@@ -16,6 +16,21 @@ public sealed class Tenant
 
     /// <summary>The longest lifetime of a client secret in this tenant, at most two years.</summary>
     public int PasswordCredentialMaxLifetimeDays { get; set; } = 730;
+
+    /// <summary>
+    /// Words people of this tenant may not use in passwords (Entra ID's custom banned password list), matched after
+    /// normalisation; at most <see cref="PasswordProtection.MaxBannedPasswords"/> entries of 4 to 64 characters.
+    /// </summary>
+    public List<string> BannedPasswords { get; set; } = [];
+
+    /// <summary>Whether <see cref="BannedPasswords"/> is enforced when a password is set.</summary>
+    public bool EnforceBannedPasswords { get; set; } = true;
+
+    /// <summary>Failed sign-ins from one kind of source (familiar or not) that lock an account.</summary>
+    public int LockoutThreshold { get; set; } = PasswordProtection.DefaultLockoutThreshold;
+
+    /// <summary>How long the first lockout lasts; each further one lasts twice as long as the one before.</summary>
+    public int LockoutDurationSeconds { get; set; } = PasswordProtection.DefaultLockoutDurationSeconds;
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
 
     /// <summary>
@@ -23,6 +38,14 @@ public sealed class Tenant
     /// servers keep the parsed policies per tenant and read only this to know whether their copy is current.
     /// </summary>
     public Guid ConditionalAccessVersion { get; set; } = Guid.NewGuid();
+}
+
+/// <summary>The bounds and defaults of a tenant's password protection settings.</summary>
+public static class PasswordProtection
+{
+    public const int MaxBannedPasswords = 1000;
+    public const int DefaultLockoutThreshold = 10;
+    public const int DefaultLockoutDurationSeconds = 60;
 }
 
 /// <summary>The tenant's user consent settings, named as Entra ID names its built-in permission grant policies.</summary>

@@ -34,6 +34,12 @@ public static class AdminPermissions
     /// <summary>The rules application credentials must keep, such as the longest client secret lifetime.</summary>
     public const string PolicyReadWriteApplicationConfiguration = "Policy.ReadWrite.ApplicationConfiguration";
 
+    /// <summary>How people sign in: the password protection policy (banned passwords, smart lockout settings).</summary>
+    public const string PolicyReadWriteAuthenticationMethod = "Policy.ReadWrite.AuthenticationMethod";
+
+    /// <summary>Reads risk detections (password sprays) of Identity Protection.</summary>
+    public const string IdentityRiskEventReadAll = "IdentityRiskEvent.Read.All";
+
     /// <summary>Reads delegated permission grants and admin consent requests.</summary>
     public const string DelegatedPermissionGrantReadAll = "DelegatedPermissionGrant.Read.All";
 
@@ -55,6 +61,7 @@ public static class AdminPermissions
         UserReadAll, UserReadWriteAll, GroupReadAll, GroupReadWriteAll,
         AuditLogReadAll, PolicyReadAll, PolicyReadConditionalAccess, PolicyReadWriteConditionalAccess,
         PolicyReadWriteAuthorization, PolicyReadWritePermissionGrant, PolicyReadWriteApplicationConfiguration,
+        PolicyReadWriteAuthenticationMethod, IdentityRiskEventReadAll,
         DelegatedPermissionGrantReadAll, DelegatedPermissionGrantReadWriteAll,
         RoleManagementReadDirectory, RoleManagementReadWriteDirectory,
         AppRoleAssignmentReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll,
@@ -70,6 +77,7 @@ public static class AdminPermissions
         [PolicyReadWriteAuthorization] = [PolicyReadAll],
         [PolicyReadWritePermissionGrant] = [PolicyReadAll],
         [PolicyReadWriteApplicationConfiguration] = [PolicyReadAll],
+        [PolicyReadWriteAuthenticationMethod] = [PolicyReadAll],
         [DelegatedPermissionGrantReadWriteAll] = [DelegatedPermissionGrantReadAll],
         [RoleManagementReadWriteDirectory] = [RoleManagementReadDirectory],
         [DirectoryReadAll] = [ApplicationReadAll, UserReadAll, GroupReadAll, PolicyReadAll, PolicyReadConditionalAccess, RoleManagementReadDirectory, DelegatedPermissionGrantReadAll],

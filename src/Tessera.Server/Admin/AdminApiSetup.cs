@@ -87,6 +87,8 @@ public static class AdminApiSetup
         api.MapNamedLocations();
         api.MapAuthenticationContexts();
         api.MapConditionalAccessWhatIf();
+        api.MapPasswordProtectionPolicy();
+        api.MapRiskDetections();
         return endpoints;
     }
 

@@ -8,6 +8,7 @@ using Tessera.Directory.Users;
 using Tessera.Server.Admin;
 using Tessera.Server.Failures;
 using Tessera.Server.Keys;
+using Tessera.Server.Protection;
 using Tessera.Server.Protocol;
 using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Session;
@@ -69,6 +70,8 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddScoped<FirstRun>();
         services.AddScoped<Directory.ApplicationRegistrar>();
         services.AddTesseraSignIn();
+        services.AddScoped<SignInDefence>();
+        services.AddTesseraRateLimits();
         services.AddSingleton<SinglePageAppOrigins>();
         services.AddSingleton<SignInLog>();
         services.AddSingleton<ConditionalAccess.TenantPolicies>();
@@ -95,6 +98,7 @@ public sealed class TesseraApp : IAsyncDisposable
         web.UseMiddleware<SeeOtherAfterPostMiddleware>();
         web.UseMiddleware<RejectNulCharactersMiddleware>();
         web.UseMiddleware<TenantResolutionMiddleware>();
+        web.UseTesseraRateLimits();
         web.UseMiddleware<SinglePageAppCorsMiddleware>();
         web.UseStaticFiles();
         web.UseRouting();

@@ -22,6 +22,31 @@ public sealed class TesseraOptions
 
     public StorageOptions Storage { get; set; } = new();
     public SigningKeyOptions SigningKeys { get; set; } = new();
+    public SignInProtectionOptions SignInProtection { get; set; } = new();
+}
+
+/// <summary>Rate limits and password-spray detection (the <c>Tessera:SignInProtection</c> section).</summary>
+public sealed class SignInProtectionOptions
+{
+    /// <summary>Sign-in attempts (POSTs of the sign-in page) one IP address may make per minute, in bursts of as many.</summary>
+    public int SignInPermitsPerMinute { get; set; } = 30;
+
+    /// <summary>Token requests one IP address may make per minute.</summary>
+    public int TokenPermitsPerMinutePerAddress { get; set; } = 6000;
+
+    /// <summary>Token requests one client (<c>client_id</c>) may make per minute, from wherever.</summary>
+    public int TokenPermitsPerMinutePerClient { get; set; } = 6000;
+
+    /// <summary>Distinct accounts one source may fail to sign in to within <see cref="SprayWindow"/> before it counts as a password spray.</summary>
+    public int SprayAccountsThreshold { get; set; } = 10;
+
+    public TimeSpan SprayWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a source detected spraying stays blocked for the accounts it is not familiar to.</summary>
+    public TimeSpan SprayBlockDuration { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How far back a successful sign-in makes its source familiar to the account.</summary>
+    public TimeSpan FamiliarSourcePeriod { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>How often signing keys change.</summary>

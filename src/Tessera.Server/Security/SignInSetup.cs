@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Tessera.Directory.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tessera.Directory.Users;
+using Tessera.Server.Protection;
 
 namespace Tessera.Server.Security;
 
@@ -48,6 +50,10 @@ public static class SignInSetup
             .AddSignInManager()
             .AddEntityFrameworkStores<TesseraDbContext>()
             .AddDefaultTokenProviders();
+
+        // Tessera's password rules replace Identity's composition checks (ASVS 5.0 V6: length and lists, no composition).
+        services.RemoveAll<IPasswordValidator<DirectoryUser>>();
+        services.AddScoped<IPasswordValidator<DirectoryUser>, TenantPasswordValidator>();
 
         services.AddAntiforgery(antiforgery =>
         {

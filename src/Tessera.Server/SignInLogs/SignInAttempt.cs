@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
 using Tessera.Directory.Audit;
 using Tessera.Directory.Users;
+using Tessera.Policy.SignIns;
 using Tessera.Server.Clients;
 using Tessera.Server.Protocol.Tokens;
 
@@ -22,6 +23,7 @@ public sealed record SignInAttempt
         AuthenticationMethods = authenticationMethods;
         var ip = http.Connection.RemoteIpAddress;
         IpAddress = ip is null ? string.Empty : (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
+        SourcePrefix = SignInSources.Of(ip);
         UserAgent = Cut(http.Request.Headers.UserAgent.ToString(), SignInEvent.UserAgentLength);
         CorrelationId = Cut(Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier, 64);
     }
@@ -31,6 +33,7 @@ public sealed record SignInAttempt
     public string ClientAppUsed { get; }
     public string AuthenticationMethods { get; }
     public string IpAddress { get; }
+    public string SourcePrefix { get; }
     public string UserAgent { get; }
     public string CorrelationId { get; }
     public Guid AppId { get; init; }
@@ -112,6 +115,7 @@ public sealed record SignInAttempt
         AppDisplayName = AppDisplayName,
         ResourceId = ResourceId,
         IpAddress = IpAddress,
+        SourcePrefix = SourcePrefix,
         UserAgent = UserAgent,
         ClientAppUsed = ClientAppUsed,
         IsInteractive = EventType == SignInEventTypes.InteractiveUser,

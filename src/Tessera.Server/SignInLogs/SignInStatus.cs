@@ -16,6 +16,9 @@ public sealed record SignInStatus(int ErrorCode, string? FailureReason)
     public static readonly SignInStatus AccountLocked = new(50053, "Account is locked");
     public static readonly SignInStatus AccountDisabled = new(50057, "User account is disabled");
 
+    /// <summary>The source was detected spraying passwords and is not one the account signs in from (Entra ID's 50053 for the same).</summary>
+    public static readonly SignInStatus BlockedSource = new(50053, "Sign-in was blocked because it came from an IP address with malicious activity");
+
     /// <summary>The status of a refusal the token endpoint returned, by its Tessera code.</summary>
     public static SignInStatus Of(TesseraError error)
     {

@@ -68,7 +68,7 @@ public sealed class UsersApiTests(TesseraServerFixture server) : IClassFixture<T
     [InlineData("{\"displayName\":\"x\",\"userPrincipalName\":\"a@b@{domain}\",\"passwordProfile\":{\"password\":\"correct horse battery staple\"}}", "TSR3020")]
     [InlineData("{\"displayName\":\"x\",\"userPrincipalName\":\"someone@elsewhere.example\",\"passwordProfile\":{\"password\":\"correct horse battery staple\"}}", "TSR3020")]
     [InlineData("{\"displayName\":\"x\",\"userPrincipalName\":\"has space@{domain}\",\"passwordProfile\":{\"password\":\"correct horse battery staple\"}}", "TSR3020")]
-    [InlineData("{\"displayName\":\"x\",\"userPrincipalName\":\"{new}\",\"passwordProfile\":{\"password\":\"short\"}}", "TSR3022")]
+    [InlineData("{\"displayName\":\"x\",\"userPrincipalName\":\"{new}\",\"passwordProfile\":{\"password\":\"short\"}}", "TSR5001")]
     [InlineData("{\"displayName\":\"x\",\"userPrincipalName\":\"{new}\",\"passwordProfile\":{\"password\":\"correct horse battery staple\",\"forceChangePasswordNextSignIn\":true}}", "TSR3026")]
     [InlineData("{\"displayName\":\"x\",\"userPrincipalName\":\"{new}\",\"mail\":\"not a mail\",\"passwordProfile\":{\"password\":\"correct horse battery staple\"}}", "TSR3025")]
     [InlineData("{\"displayName\":\"x\",\"userPrincipalName\":\"{new}\",\"mail\":\"Ada <ada@example.com>\",\"passwordProfile\":{\"password\":\"correct horse battery staple\"}}", "TSR3025")]
@@ -86,11 +86,11 @@ public sealed class UsersApiTests(TesseraServerFixture server) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Create_WeakPassword_MessageIsIdentitysOwn()
+    public async Task Create_ShortPassword_400SaysHowLong()
     {
         using var admin = await AdminClient.BootstrapAsync(server);
         var (status, error) = await admin.JsonAsync(HttpMethod.Post, "users", NewUser(NewUserName(), password: "tooshort"));
-        GraphAssert.Error(HttpStatusCode.BadRequest, "TSR3022", (status, error));
+        GraphAssert.Error(HttpStatusCode.BadRequest, "TSR5001", (status, error));
         Assert.Contains("at least 12 characters", error!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
@@ -253,7 +253,7 @@ public sealed class UsersApiTests(TesseraServerFixture server) : IClassFixture<T
     [InlineData("{\"displayName\":\"\"}", "TSR3015")]
     [InlineData("{\"userPrincipalName\":\"renamed@x.example\"}", "TSR3019")]
     [InlineData("{\"createdDateTime\":\"2020-01-01T00:00:00Z\"}", "TSR3019")]
-    [InlineData("{\"passwordProfile\":{\"password\":\"short\"}}", "TSR3022")]
+    [InlineData("{\"passwordProfile\":{\"password\":\"short\"}}", "TSR5001")]
     [InlineData("{\"passwordProfile\":{\"forceChangePasswordNextSignIn\":false}}", "TSR3023")]
     [InlineData("{\"mail\":\"nope\"}", "TSR3025")]
     [InlineData("{\"accountEnabled\":0}", "TSR3018")]

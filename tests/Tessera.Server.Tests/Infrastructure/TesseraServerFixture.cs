@@ -34,7 +34,7 @@ public class TesseraServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = await StartServerAsync(DataPath, StorageArguments, ExtraArguments, OverrideServices);
+        App = await StartServerAsync(DataPath, StorageArguments, ExtraArguments, OverrideServices, RealSignInProtection);
         Bootstrap = ReadBootstrap(DataPath);
     }
 
@@ -50,9 +50,24 @@ public class TesseraServerFixture : IAsyncLifetime
         TryDelete(DataPath);
     }
 
+    /// <summary>
+    /// Rate limits and spray detection raised far above what tests reach: the suite signs many users in from 127.0.0.1.
+    /// The tests of those defences start their servers with the real defaults (<see cref="RealSignInProtection"/>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> RaisedSignInProtection =
+    [
+        "--Tessera:SignInProtection:SignInPermitsPerMinute=1000000",
+        "--Tessera:SignInProtection:TokenPermitsPerMinutePerAddress=1000000",
+        "--Tessera:SignInProtection:TokenPermitsPerMinutePerClient=1000000",
+        "--Tessera:SignInProtection:SprayAccountsThreshold=1000000",
+    ];
+
+    /// <summary>Whether this fixture's server keeps the real sign-in limits (rate limits, spray detection).</summary>
+    protected virtual bool RealSignInProtection => false;
+
     public static async Task<TesseraApp> StartServerAsync(
         string dataPath, IEnumerable<string> storage, IEnumerable<string>? extra = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? overrideServices = null)
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? overrideServices = null, bool realSignInProtection = false)
     {
         string[] args =
         [
@@ -61,6 +76,7 @@ public class TesseraServerFixture : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Tessera=Warning",
             .. storage,
+            .. realSignInProtection ? [] : RaisedSignInProtection,
             .. extra ?? [],
         ];
         var app = await TesseraApp.CreateAsync(args, overrideServices);

@@ -13,6 +13,7 @@ using Tessera.Policy.Registrations;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
 using Tessera.Server.Admin.Queries;
+using Tessera.Server.Protection;
 using Tessera.Server.Security;
 
 namespace Tessera.Server.Admin.Apis;
@@ -255,6 +256,12 @@ public static class UsersApi
                 await SignInSessions.RevokeAsync(user.Id, authorizations, tokens, http.RequestAborted);
             }
 
+            if (password is not null)
+            {
+                // A new password set by an administrator is how a locked-out person gets back in at once.
+                await SignInDefence.ClearAsync(db, user.Id, http.RequestAborted);
+            }
+
             return Results.NoContent();
         });
     }
@@ -466,7 +473,9 @@ public static class UsersApi
             errors.AddRange(result.Errors);
         }
 
-        return errors.Count == 0 ? null : RegistrationErrors.PasswordRejected.With(string.Join(" ", errors.Select(e => e.Description)));
+        return errors.Count == 0 ? null
+            : TenantPasswordValidator.RefusalOf(errors, "passwordProfile.password")
+              ?? RegistrationErrors.PasswordRejected.With(string.Join(" ", errors.Select(e => e.Description)));
     }
 
     /// <summary>Identity's refusal as the admin API's numbered error.</summary>
@@ -480,7 +489,8 @@ public static class UsersApi
 
         var password = errors.Where(e => e.Code.StartsWith("Password", StringComparison.Ordinal)).ToList();
         return GraphResults.BadRequest(
-            password.Count > 0 ? RegistrationErrors.PasswordRejected.With(string.Join(" ", password.Select(e => e.Description)))
+            TenantPasswordValidator.RefusalOf(password, "passwordProfile.password") is { } refused ? refused
+            : password.Count > 0 ? RegistrationErrors.PasswordRejected.With(string.Join(" ", password.Select(e => e.Description)))
             : errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateUserName)) ? RegistrationErrors.UserNameTaken.With(userName)
             : errors.Any(e => e.Code is nameof(IdentityErrorDescriber.InvalidUserName)) ? RegistrationErrors.UserNameInvalid.With(userName)
             : RegistrationErrors.Malformed.With(string.Join(" ", errors.Select(e => e.Description))));

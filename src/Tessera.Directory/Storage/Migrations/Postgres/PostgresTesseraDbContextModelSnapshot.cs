@@ -780,6 +780,13 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("SourcePrefix")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");
 
@@ -804,6 +811,10 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.HasIndex("TenantId", "CreatedDateTime");
 
                     b.HasIndex("TenantId", "UserId");
+
+                    b.HasIndex("UserId", "SourcePrefix");
+
+                    b.HasIndex("TenantId", "SourcePrefix", "CreatedDateTime");
 
                     b.ToTable("SignInEvents");
                 });
@@ -1134,6 +1145,104 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Protection.AccountLockout", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("FamiliarSource")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LastFailure")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Lockouts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RecentFailureHashes")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("UserId", "FamiliarSource");
+
+                    b.ToTable("AccountLockouts");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Protection.RiskDetection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Activity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("AdditionalInfo")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<DateTimeOffset>("DetectedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IpAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("LastUpdatedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RiskEventType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("RiskLevel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("RiskState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("SourcePrefix")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("TargetedAccounts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "DetectedDateTime");
+
+                    b.HasIndex("TenantId", "SourcePrefix");
+
+                    b.ToTable("RiskDetections");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Roles.DirectoryRoleAssignment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1166,6 +1275,10 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.PrimitiveCollection<List<string>>("BannedPasswords")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<Guid>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
@@ -1180,6 +1293,15 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<bool>("EnforceBannedPasswords")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("LockoutDurationSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("LockoutThreshold")
+                        .HasColumnType("integer");
 
                     b.Property<int>("PasswordCredentialMaxLifetimeDays")
                         .HasColumnType("integer");
@@ -1557,6 +1679,15 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.HasOne("Tessera.Directory.Groups.Group", null)
                         .WithMany("Members")
                         .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Protection.AccountLockout", b =>
+                {
+                    b.HasOne("Tessera.Directory.Users.DirectoryUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -768,6 +768,13 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SourcePrefix")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT");
 
@@ -792,6 +799,10 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.HasIndex("TenantId", "CreatedDateTime");
 
                     b.HasIndex("TenantId", "UserId");
+
+                    b.HasIndex("UserId", "SourcePrefix");
+
+                    b.HasIndex("TenantId", "SourcePrefix", "CreatedDateTime");
 
                     b.ToTable("SignInEvents");
                 });
@@ -1122,6 +1133,104 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Protection.AccountLockout", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("FamiliarSource")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastFailure")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Lockouts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RecentFailureHashes")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "FamiliarSource");
+
+                    b.ToTable("AccountLockouts");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Protection.RiskDetection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Activity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AdditionalInfo")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DetectedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IpAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastUpdatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RiskEventType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RiskLevel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RiskState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourcePrefix")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TargetedAccounts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "DetectedDateTime");
+
+                    b.HasIndex("TenantId", "SourcePrefix");
+
+                    b.ToTable("RiskDetections");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Roles.DirectoryRoleAssignment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1154,6 +1263,10 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("BannedPasswords")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
@@ -1168,6 +1281,15 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("EnforceBannedPasswords")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LockoutDurationSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LockoutThreshold")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("PasswordCredentialMaxLifetimeDays")
                         .HasColumnType("INTEGER");
@@ -1545,6 +1667,15 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.HasOne("Tessera.Directory.Groups.Group", null)
                         .WithMany("Members")
                         .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Directory.Protection.AccountLockout", b =>
+                {
+                    b.HasOne("Tessera.Directory.Users.DirectoryUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
