@@ -62,6 +62,26 @@ public sealed partial class SignInCommandTests(CliServerFixture server) : IClass
         Assert.All(signIns, s => Assert.Equal("servicePrincipal", s!["signInEventTypes"]![0]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task AuditSignIns_SinceUntilAndErrorCode_Filter()
+    {
+        var person = await server.CreatePersonAsync();
+        await SignInWithWrongPasswordAsync(person);
+        await FlushAsync();
+
+        var recent = await server.Cli.RunAsync("audit", "signins", "--user", person, "--since", "1h", "--error-code", "50126", "--json");
+        var older = await server.Cli.RunAsync("audit", "signins", "--user", person, "--until", "1h", "--json");
+        var successes = await server.Cli.RunAsync("audit", "signins", "--user", person, "--error-code", "0", "--json");
+        var bad = await server.Cli.RunAsync("audit", "signins", "--since", "yesterday-ish");
+
+        Assert.True(recent.ExitCode == 0, recent.ToString());
+        Assert.Equal(50126, Assert.Single(recent.Json["value"]!.AsArray())!["status"]!["errorCode"]!.GetValue<int>());
+        Assert.Empty(older.Json["value"]!.AsArray());
+        Assert.Empty(successes.Json["value"]!.AsArray());
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--since", bad.Stderr, StringComparison.Ordinal);
+    }
+
     private Task FlushAsync() => server.App.Web.Services.GetRequiredService<SignInLog>().FlushAsync();
 
     private async Task SignInWithWrongPasswordAsync(string userName)

@@ -230,6 +230,36 @@ public sealed partial class SignInLogTests(TesseraServerFixture server) : IClass
     }
 
     [Fact]
+    public async Task List_Filters_TimeWindowAndStatusCode()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await PostSignInAsync(user.UserName!, "not the password", clientId: null);
+        await PostSignInAsync(user.UserName!, TestDirectory.Password, clientId: null);
+        var after = DateTimeOffset.UtcNow.AddSeconds(1);
+        static string At(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(2, (await SignInsAsync($"userId eq '{user.Id}' and createdDateTime ge {At(before)} and createdDateTime lt {At(after)}")).Count);
+        Assert.Empty(await SignInsAsync($"userId eq '{user.Id}' and createdDateTime gt {At(after)}"));
+        Assert.Empty(await SignInsAsync($"userId eq '{user.Id}' and createdDateTime le {At(before)}"));
+        AssertFailure(Assert.Single(await SignInsAsync($"userId eq '{user.Id}' and status/errorCode eq 50126")), 50126, "Invalid username or password");
+        Assert.Equal(0, Assert.Single(await SignInsAsync($"userId eq '{user.Id}' and status/errorCode eq 0"))["status"]!["errorCode"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("createdDateTime ge 'yesterday'")]
+    [InlineData("createdDateTime ge 2026-13-45T00:00:00Z")]
+    [InlineData("userPrincipalName ge 'a'")]
+    [InlineData("status/errorCode eq 'x'")]
+    [InlineData("status/errorCode gt 0")]
+    [InlineData("createdDateTime ne 2026-01-01T00:00:00Z")]
+    public async Task List_BadComparison_400WithWhatIsSupported(string filter)
+    {
+        using var reader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.AuditLogReadAll);
+        GraphAssert.Error(HttpStatusCode.BadRequest, "TSR4005", await reader.JsonAsync(HttpMethod.Get, $"auditLogs/signIns?$filter={Uri.EscapeDataString(filter)}"));
+    }
+
+    [Fact]
     public async Task List_WithoutAuditPermission_403()
     {
         using var caller = await AdminClient.WithPermissionsAsync(server, AdminPermissions.ApplicationReadWriteAll);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Tessera.Cli.Api;
 using Tessera.Cli.Audit;
@@ -74,7 +75,13 @@ internal static class AuditCommands
         var user = new Option<string?>("--user") { Description = "Only sign-ins of this user name (as typed, for names that match nobody).", HelpName = "upn" };
         var app = new Option<string?>("--app") { Description = "Only sign-ins to this application (its app id).", HelpName = "appId" };
         var failures = new Option<bool>("--failures") { Description = "Only failed sign-ins." };
-        var command = new Command("signins", "List sign-ins (people and applications, successful or not), newest first.") { top, user, app, failures };
+        var errorCode = new Option<int?>("--error-code") { Description = "Only sign-ins that ended with this status code (0 success, 50126 bad user name or password, 50053 locked...).", HelpName = "code" };
+        var since = Since(runtime.Time, "--since", "Only sign-ins at or after this time: a date (2026-11-01, or ISO 8601) or a time back from now (24h, 7d).");
+        var until = Since(runtime.Time, "--until", "Only sign-ins before this time: a date or a time back from now.");
+        var command = new Command("signins", "List sign-ins (people and applications, successful or not), newest first.")
+        {
+            top, user, app, failures, errorCode, since, until,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = runtime.For(parse);
@@ -83,6 +90,9 @@ internal static class AuditCommands
                 parse.GetValue(user) is { } upn ? $"userPrincipalName eq {AdminApiClient.Literal(upn)}" : null,
                 parse.GetValue(app) is { } appId ? $"appId eq {AdminApiClient.Literal(appId)}" : null,
                 parse.GetValue(failures) ? "result eq 'failure'" : null,
+                parse.GetValue(errorCode) is { } code ? string.Create(CultureInfo.InvariantCulture, $"status/errorCode eq {code}") : null,
+                parse.GetValue(since) is { } from ? $"createdDateTime ge {ODataDate(from)}" : null,
+                parse.GetValue(until) is { } to ? $"createdDateTime lt {ODataDate(to)}" : null,
             ];
             var filter = string.Join(" and ", conditions.OfType<string>());
             var signIns = await context.Api().ListAsync(SignInsPath, ListOptions.Query(filter.Length == 0 ? null : filter),
@@ -93,6 +103,31 @@ internal static class AuditCommands
         });
         return command;
     }
+
+    /// <summary>An instant typed as a date or as a time back from now (<c>24h</c>, <c>7d</c>).</summary>
+    private static Option<DateTimeOffset?> Since(TimeProvider time, string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "date",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (TimeArguments.TryParseWindow(text, out var window))
+            {
+                return time.GetUtcNow() - window;
+            }
+
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
+            {
+                return date;
+            }
+
+            result.AddError($"{name} takes a date (2026-11-01, or ISO 8601) or a time back from now (24h, 7d), not '{text}'.");
+            return null;
+        },
+    };
+
+    private static string ODataDate(DateTimeOffset instant) => instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static Command VerifyCommand(CliRuntime runtime)
     {

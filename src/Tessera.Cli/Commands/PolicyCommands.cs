@@ -12,6 +12,7 @@ internal static class PolicyCommands
             AppManagementPolicyCommands.Create(runtime),
             ConsentPolicyCommands.Create(runtime),
             PasswordPolicyCommands.Create(runtime),
+            SessionPolicyCommands.Create(runtime),
         };
         foreach (var command in ConditionalAccessCommands.Create(runtime))
         {

@@ -19,7 +19,7 @@ internal static class UserCommands
     ];
 
     public static Command Create(CliRuntime runtime)
-        => new("user", "The tenant's users: create, list, show, update, delete, revoke their sessions.")
+        => new("user", "The tenant's users: create, list, show, update, delete, list and end their sessions.")
         {
             CreateCommand(runtime),
             ListCommand(runtime),
@@ -27,6 +27,7 @@ internal static class UserCommands
             UpdateCommand(runtime),
             DeleteCommand(runtime),
             RevokeSessionsCommand(runtime),
+            UserSessionCommands.Create(runtime),
         };
 
     /// <summary>A user by object id or user principal name; none found is the server's refusal (exit 3).</summary>

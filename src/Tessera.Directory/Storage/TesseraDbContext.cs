@@ -10,6 +10,7 @@ using Tessera.Directory.Groups;
 using Tessera.Directory.Roles;
 using Tessera.Directory.Keys;
 using Tessera.Directory.Protection;
+using Tessera.Directory.Sessions;
 using Tessera.Directory.Tenants;
 using Tessera.Directory.Users;
 
@@ -48,6 +49,7 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<AuthenticationContextEntry> AuthenticationContexts => Set<AuthenticationContextEntry>();
     public DbSet<AccountLockout> AccountLockouts => Set<AccountLockout>();
     public DbSet<RiskDetection> RiskDetections => Set<RiskDetection>();
+    public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -263,6 +265,16 @@ public abstract class TesseraDbContext(DbContextOptions options)
             signIn.Property(e => e.AuthenticationMethods).HasMaxLength(64);
             signIn.Property(e => e.SignInEventType).HasMaxLength(32);
             signIn.Property(e => e.CorrelationId).HasMaxLength(64);
+        });
+
+        builder.Entity<SignInSession>(session =>
+        {
+            session.HasIndex(s => new { s.UserId, s.EndedDateTime });
+            session.HasIndex(s => s.TenantId);
+            session.Property(s => s.IpAddress).HasMaxLength(64);
+            session.Property(s => s.UserAgent).HasMaxLength(SignInSession.UserAgentLength);
+            session.Property(s => s.AuthenticationMethods).HasMaxLength(SignInSession.MethodsLength);
+            session.Property(s => s.EndReason).HasMaxLength(32);
         });
 
         builder.Entity<SigningKey>(key =>

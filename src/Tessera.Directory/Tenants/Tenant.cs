@@ -31,6 +31,12 @@ public sealed class Tenant
 
     /// <summary>How long the first lockout lasts; each further one lasts twice as long as the one before.</summary>
     public int LockoutDurationSeconds { get; set; } = PasswordProtection.DefaultLockoutDurationSeconds;
+
+    /// <summary>How long a sign-in session may go unused before it ends, in minutes; null: the server's default.</summary>
+    public int? SessionIdleTimeoutMinutes { get; set; }
+
+    /// <summary>How long a sign-in session lasts however busy, in minutes; null: the server's default.</summary>
+    public int? SessionAbsoluteTimeoutMinutes { get; set; }
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
 
     /// <summary>

@@ -81,6 +81,7 @@ public static class AdminApiSetup
         api.MapPermissionClassifications();
         api.MapVerifiedPublisher();
         api.MapAppManagementPolicy();
+        api.MapSessionPolicy();
         api.MapPermissionGrants();
         api.MapAppConsentRequests();
         api.MapConditionalAccessPolicies();

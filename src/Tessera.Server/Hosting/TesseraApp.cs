@@ -56,6 +56,11 @@ public sealed class TesseraApp : IAsyncDisposable
 
         var section = builder.Configuration.GetSection(TesseraOptions.Section);
         var options = section.Get<TesseraOptions>() ?? new TesseraOptions();
+        if (Tessera.Policy.Sessions.SessionRules.CheckServer(new(options.Sessions.IdleTimeout, options.Sessions.AbsoluteTimeout)) is { } sessionError)
+        {
+            throw new TesseraConfigurationException(sessionError);
+        }
+
         var data = new DataFolder(options.DataPath);
         var services = builder.Services;
         services.Configure<TesseraOptions>(section);

@@ -23,6 +23,7 @@ public sealed class TesseraOptions
     public StorageOptions Storage { get; set; } = new();
     public SigningKeyOptions SigningKeys { get; set; } = new();
     public SignInProtectionOptions SignInProtection { get; set; } = new();
+    public SessionOptions Sessions { get; set; } = new();
 }
 
 /// <summary>Rate limits and password-spray detection (the <c>Tessera:SignInProtection</c> section).</summary>
@@ -47,6 +48,16 @@ public sealed class SignInProtectionOptions
 
     /// <summary>How far back a successful sign-in makes its source familiar to the account.</summary>
     public TimeSpan FamiliarSourcePeriod { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary>How long sign-in sessions last unless a tenant's session policy says otherwise.</summary>
+public sealed class SessionOptions
+{
+    /// <summary>A session unused this long ends (5 minutes to 24 hours).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A session ends this long after the sign-in however busy it is (15 minutes to 30 days).</summary>
+    public TimeSpan AbsoluteTimeout { get; set; } = TimeSpan.FromHours(12);
 }
 
 /// <summary>How often signing keys change.</summary>

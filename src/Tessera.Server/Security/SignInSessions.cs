@@ -5,7 +5,8 @@ namespace Tessera.Server.Security;
 
 /// <summary>
 /// Ends a person's sign-in sessions everywhere. The SSO cookie dies with the security stamp (the caller rotates it
-/// through <c>UserManager</c>; <see cref="SessionCookieValidation"/> compares it on every request); this revokes the
+/// through <c>UserManager</c>; <see cref="SessionCookieValidation"/> compares it on every request) and the caller ends
+/// the server-side records (<see cref="Sessions.SignInSessionStore.EndAllTrackedAsync"/>, saved with its audit entry); this revokes the
 /// protocol side: every grant (OpenIddict authorization) and every stored token (refresh tokens, unredeemed codes)
 /// of the subject, so a refresh fails at once. JWT access tokens are not stored: they live out their short lifetime.
 /// </summary>

@@ -1,4 +1,8 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Tessera.Server.Hosting;
+using Tessera.Server.Sessions;
 using Tessera.Directory.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tessera.Directory.Users;
@@ -21,16 +25,22 @@ public static class SignInSetup
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
                 cookie.Cookie.Path = "/";
-                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
                 cookie.SlidingExpiration = false;
 
-                // Revoked sessions end at the next request (see SessionCookieValidation for why not SecurityStampValidator).
+                // Every issued cookie is a server-side session; revoked, ended and timed-out sessions end at the next
+                // request (see SessionCookieValidation for why not SecurityStampValidator).
+                cookie.Events.OnSigningIn = SessionCookieIssuing.SigningInAsync;
                 cookie.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
             });
             cookies.ExternalCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.external");
             cookies.TwoFactorUserIdCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.2fa");
             cookies.TwoFactorRememberMeCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.2fa-remember");
         });
+
+        // The cookie ends with the session's absolute timeout (a tenant's shorter one is applied per sign-in).
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<TesseraOptions>>((cookie, tessera) => cookie.ExpireTimeSpan = tessera.Value.Sessions.AbsoluteTimeout);
+        services.AddScoped<SignInSessionStore>();
 
         services.AddIdentityCore<DirectoryUser>(identity =>
             {

@@ -27,6 +27,9 @@ public sealed class AdminDocsTests(TesseraServerFixture server) : IClassFixture<
         Assert.Contains("\"/admin/v1/users/{id}/getMemberGroups\"", document, StringComparison.Ordinal);
         Assert.Contains("\"/admin/v1/users/{id}/memberOf\"", document, StringComparison.Ordinal);
         Assert.Contains("Permissions (all of): User.Read.All, Group.Read.All", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/users/{id}/signInSessions\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/users/{id}/signInSessions/{sessionId}\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/admin/v1/policies/sessionPolicy\"", document, StringComparison.Ordinal);
     }
 
     [Fact]

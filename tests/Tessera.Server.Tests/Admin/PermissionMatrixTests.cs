@@ -124,6 +124,18 @@ public sealed partial class PermissionMatrixTests(TesseraServerFixture server) :
         Assert.True(AdminPermissions.Grants([AdminPermissions.DirectoryReadAll], endpoint.AnyOf![0]) == (method == "GET"));
     }
 
+    // Sign-in sessions read and end like the user's other properties; session timeouts are a Conditional Access setting.
+    [Theory]
+    [InlineData("GET", "admin/v1/users/{id}/signInSessions", "User.Read.All")]
+    [InlineData("DELETE", "admin/v1/users/{id}/signInSessions/{sessionId}", "User.ReadWrite.All")]
+    [InlineData("GET", "admin/v1/policies/sessionPolicy", "Policy.Read.All")]
+    [InlineData("PATCH", "admin/v1/policies/sessionPolicy", "Policy.ReadWrite.ConditionalAccess")]
+    public void SessionEndpoints_DeclareTheirPermissions(string method, string template, string anyOf)
+    {
+        var endpoint = Assert.Single(Endpoints(), e => e.Method == method && e.Template.TrimEnd('/') == template);
+        Assert.Equal(anyOf.Split(','), endpoint.AnyOf);
+    }
+
     // A user's groups: as in Graph, a user permission and a group permission together; Directory.Read.All implies both.
     [Theory]
     [InlineData("GET", "admin/v1/users/{id}/memberOf")]

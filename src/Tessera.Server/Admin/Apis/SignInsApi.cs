@@ -12,7 +12,7 @@ namespace Tessera.Server.Admin.Apis;
 /// <c>/auditLogs/signIns</c>: the tenant's sign-in attempts, newest first, in Graph's <c>signIn</c> shape (with beta's
 /// <c>signInEventTypes</c>, <c>userAgent</c> and <c>authenticationMethodsUsed</c>). Tessera adds <c>result</c>
 /// (<c>success</c> or <c>failure</c>, as on directory audits) because its <c>$filter</c> has no <c>ne</c> for
-/// <c>status/errorCode ne 0</c>.
+/// <c>status/errorCode ne 0</c>. Time windows: <c>createdDateTime ge 2026-11-01T00:00:00Z and createdDateTime lt ...</c>.
 /// </summary>
 public static class SignInsApi
 {
@@ -27,6 +27,9 @@ public static class SignInsApi
         ["isInteractive"] = e => e.IsInteractive,
         ["correlationId"] = e => e.CorrelationId,
         ["result"] = e => e.ErrorCode == 0 ? "success" : "failure",
+        ["status/errorCode"] = e => e.ErrorCode,
+        ["createdDateTime"] = e => e.CreatedDateTime,
+        ["clientAppUsed"] = e => e.ClientAppUsed,
     };
 
     public static RouteGroupBuilder MapSignIns(this RouteGroupBuilder api)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
+using Tessera.Directory.Sessions;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
 using Tessera.Policy.Admin;
@@ -15,6 +16,7 @@ using Tessera.Server.Admin.Audit;
 using Tessera.Server.Admin.Queries;
 using Tessera.Server.Protection;
 using Tessera.Server.Security;
+using Tessera.Server.Sessions;
 
 namespace Tessera.Server.Admin.Apis;
 
@@ -56,6 +58,7 @@ public static class UsersApi
         users.MapDelete("/{id}", DeleteAsync).RequirePermission(AdminPermissions.UserReadWriteAll);
         users.MapPost("/{id}/revokeSignInSessions", RevokeSignInSessionsAsync).RequirePermission(AdminPermissions.UserReadWriteAll);
         UserMembershipsApi.Map(users);
+        SignInSessionsApi.Map(users);
         return api;
     }
 
@@ -154,7 +157,7 @@ public static class UsersApi
 
     private static async Task<IResult> UpdateAsync(
         string id, HttpContext http, TesseraDbContext db, UserManager<DirectoryUser> users, IUserStore<DirectoryUser> store,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit)
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, SignInSessionStore sessions)
     {
         var caller = http.Caller();
         var (user, denied) = await LoadForWriteAsync(db, users, caller, id, http);
@@ -247,6 +250,12 @@ public static class UsersApi
         }
 
         SaveAgainstVersion(db, user, loadedVersion);
+        if (disabling || password is not null)
+        {
+            // The records say why the sessions ended; the new stamp has already doomed their cookies.
+            await sessions.EndAllTrackedAsync(user.Id, disabling ? SessionEndReasons.AccountDisabled : SessionEndReasons.PasswordChanged, http.RequestAborted);
+        }
+
         await audit.RecordAsync(caller, Category, "Update user", new AuditTarget(user!.Id.ToString(), "User", user.UserName, modified), http.RequestAborted);
         var endSessions = disabling || password is not null;
         return await AdminWrites.SaveAsync(db, http, async () =>
@@ -268,7 +277,7 @@ public static class UsersApi
 
     private static async Task<IResult> DeleteAsync(
         string id, HttpContext http, TesseraDbContext db, UserManager<DirectoryUser> users, IUserStore<DirectoryUser> store,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit)
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, SignInSessionStore sessions)
     {
         var caller = http.Caller();
         var (user, denied) = await LoadForWriteAsync(db, users, caller, id, http);
@@ -291,6 +300,8 @@ public static class UsersApi
         db.AppRoleAssignments.RemoveRange(await db.AppRoleAssignments.Where(a => a.TenantId == caller.TenantId && a.PrincipalId == user.Id && a.PrincipalType == "User").ToListAsync(cancellationToken));
         db.ApplicationOwners.RemoveRange(await db.ApplicationOwners.Where(o => o.OwnerId == user.Id && o.OwnerType == "User").ToListAsync(cancellationToken));
 
+        await sessions.EndAllTrackedAsync(user.Id, SessionEndReasons.AccountDeleted, cancellationToken);
+
         SaveThroughAdminWrites(store);
         var deleted = await users.DeleteAsync(user);
         if (!deleted.Succeeded)
@@ -308,7 +319,7 @@ public static class UsersApi
 
     private static async Task<IResult> RevokeSignInSessionsAsync(
         string id, HttpContext http, TesseraDbContext db, UserManager<DirectoryUser> users, IUserStore<DirectoryUser> store,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, TimeProvider time)
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, TimeProvider time, SignInSessionStore sessions)
     {
         var caller = http.Caller();
         var (user, denied) = await LoadForWriteAsync(db, users, caller, id, http);
@@ -326,6 +337,7 @@ public static class UsersApi
         }
 
         SaveAgainstVersion(db, user, loadedVersion);
+        await sessions.EndAllTrackedAsync(user.Id, SessionEndReasons.SessionsRevoked, http.RequestAborted);
 
         await audit.RecordAsync(caller, Category, "Revoke user sign-in sessions", new AuditTarget(user!.Id.ToString(), "User", user.UserName,
             [new ModifiedProperty("signInSessionsValidFromDateTime", null, time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture))]),

@@ -11,7 +11,8 @@ namespace Tessera.Server.Admin.Queries;
 /// </summary>
 public static class GraphFilter
 {
-    private const string Supported = "$filter supports: property eq 'value', property eq true|false, startswith(property,'value'), joined with 'and'.";
+    private const string Supported = "$filter supports: property eq 'value', property eq true|false, property eq 123, startswith(property,'value'), and for dates property ge|gt|le|lt 2026-01-31T00:00:00Z, joined with 'and'.";
+    private static readonly string[] Comparisons = ["eq", "ge", "gt", "le", "lt"];
 
     public static (Expression<Func<TEntity, bool>>? Filter, TesseraError? Error) Parse<TEntity>(
         string text, IReadOnlyDictionary<string, Expression<Func<TEntity, object?>>> filterable)
@@ -46,6 +47,7 @@ public static class GraphFilter
         string property;
         string literal;
         bool startsWith;
+        var comparison = "eq";
         if (clause.StartsWith("startswith(", StringComparison.OrdinalIgnoreCase) && clause.EndsWith(')'))
         {
             var inner = clause["startswith(".Length..^1];
@@ -60,12 +62,12 @@ public static class GraphFilter
         else
         {
             var parts = clause.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 3 || !parts[1].Equals("eq", StringComparison.OrdinalIgnoreCase))
+            if (parts.Length != 3 || !Comparisons.Contains(parts[1].ToLowerInvariant()))
             {
                 return (null, AdminErrors.UnsupportedQuery.With(Supported));
             }
 
-            (property, literal, startsWith) = (parts[0], parts[2].Trim(), false);
+            (property, literal, startsWith, comparison) = (parts[0], parts[2].Trim(), false, parts[1].ToLowerInvariant());
         }
 
         if (!filterable.TryGetValue(property, out var selector))
@@ -97,7 +99,20 @@ public static class GraphFilter
             return (Expression.AndAlso(notNull, Expression.Call(member, method, Expression.Constant(value, typeof(string)))), null);
         }
 
-        return (Expression.Equal(member, Expression.Constant(value, member.Type)), null);
+        if (comparison != "eq" && (Nullable.GetUnderlyingType(member.Type) ?? member.Type) != typeof(DateTimeOffset))
+        {
+            return (null, AdminErrors.UnsupportedQuery.With($"'{comparison}' compares dates only; '{property}' is not a date. Use eq."));
+        }
+
+        var constant = Expression.Constant(value, member.Type);
+        return (comparison switch
+        {
+            "ge" => Expression.GreaterThanOrEqual(member, constant),
+            "gt" => Expression.GreaterThan(member, constant),
+            "le" => Expression.LessThanOrEqual(member, constant),
+            "lt" => Expression.LessThan(member, constant),
+            _ => Expression.Equal(member, constant),
+        }, null);
     }
 
     private static object? ParseLiteral(string literal, Type type)
@@ -106,6 +121,21 @@ public static class GraphFilter
         if (underlying == typeof(bool))
         {
             return literal switch { "true" => true, "false" => false, _ => null };
+        }
+
+        // OData writes numbers and dates without quotes.
+        if (underlying == typeof(int))
+        {
+            return int.TryParse(literal, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : null;
+        }
+
+        if (underlying == typeof(DateTimeOffset))
+        {
+            return literal.Length >= 10 && char.IsAsciiDigit(literal[0]) &&
+                   DateTimeOffset.TryParse(literal, System.Globalization.CultureInfo.InvariantCulture,
+                       System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var date)
+                ? date
+                : null;
         }
 
         if (literal.Length < 2 || literal[0] != '\'' || literal[^1] != '\'')
@@ -128,8 +158,14 @@ public static class GraphFilter
         return underlying == typeof(Guid) && Guid.TryParse(text, out var guid) ? guid : null;
     }
 
-    private static string Describe(Type type)
-        => (Nullable.GetUnderlyingType(type) ?? type) == typeof(bool) ? "true or false" : (Nullable.GetUnderlyingType(type) ?? type) == typeof(Guid) ? "quoted GUID" : "quoted text";
+    private static string Describe(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(bool) => "true or false",
+        var t when t == typeof(Guid) => "quoted GUID",
+        var t when t == typeof(int) => "whole number",
+        var t when t == typeof(DateTimeOffset) => "date and time (2026-01-31T00:00:00Z, unquoted)",
+        _ => "quoted text",
+    };
 
     // Splits on ' and ' outside quotes.
     private static IEnumerable<string> SplitAnd(string text)

@@ -10,6 +10,7 @@ using Tessera.Policy.Errors;
 using Tessera.Server.Clients;
 using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Tokens;
+using Tessera.Server.Sessions;
 using Tessera.Server.Tenancy;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -113,7 +114,7 @@ public static class AuthorizeEndpoint
         // 3. Issue the code.
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, azpacr: "0", request.GetScopes(), decision.Resource, decision.GrantedApiScopes, decision.Roles,
-            authenticatedAt, AuthenticationMethods(session.Principal!));
+            authenticatedAt, AuthenticationMethods(session.Principal!), sessionId: SignInSessionStore.SessionIdOf(session.Principal)?.ToString("D"));
         // No SetAuthorizationId: OpenIddict gives this sign-in an authorization of its own, so a replayed refresh token
         // revokes this sign-in's family only, not every session of the user with this client.
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);

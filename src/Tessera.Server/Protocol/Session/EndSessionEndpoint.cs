@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Server.AspNetCore;
+using Tessera.Directory.Sessions;
+using Tessera.Server.Sessions;
 
 namespace Tessera.Server.Protocol.Session;
 
@@ -33,6 +35,12 @@ public static class EndSessionEndpoint
         if (!hinted && !confirmed)
         {
             return Confirmation(http, request, antiforgery);
+        }
+
+        // The server-side session ends with the cookie (and the refresh tokens issued in it, at their next use).
+        if (await SignInSessionStore.OfRequestAsync(http) is { } current)
+        {
+            await http.RequestServices.GetRequiredService<SignInSessionStore>().EndAsync(current.SessionId, current.UserId, SessionEndReasons.SignedOut, http.RequestAborted);
         }
 
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);

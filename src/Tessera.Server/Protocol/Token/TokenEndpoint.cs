@@ -7,10 +7,12 @@ using Tessera.Directory.Users;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
 using Tessera.Policy.ServicePrincipals;
+using Tessera.Policy.Sessions;
 using Tessera.Server.Clients;
 using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
+using Tessera.Server.Sessions;
 using Tessera.Server.SignInLogs;
 using Tessera.Server.Tenancy;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -124,6 +126,13 @@ public static class TokenEndpoint
 
         attempt = attempt.By(user);
 
+        // A refresh token issued in a browser session that was signed out (not merely timed out) ends with it.
+        if (request.IsRefreshTokenGrantType() && Guid.TryParse(granted.GetClaim(TesseraClaims.SessionId), out var sessionId) &&
+            await http.RequestServices.GetRequiredService<SignInSessionStore>().WasEndedAsync(sessionId, http.RequestAborted))
+        {
+            return Refuse(signIns, attempt, SessionErrors.RefreshAfterSignOut);
+        }
+
         // The application the user signed in to may admit assigned users only.
         if (client is null)
         {
@@ -177,7 +186,8 @@ public static class TokenEndpoint
             user, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), scopes, resource, apiScopes, roles,
             authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods),
             await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted),
-            await groups.ForSignInAsync(tenant.Id, user.Id, client.AppId, resource, Issuer(http), http.RequestAborted));
+            await groups.ForSignInAsync(tenant.Id, user.Id, client.AppId, resource, Issuer(http), http.RequestAborted),
+            granted.GetClaim(TesseraClaims.SessionId));
         principal.SetAuthorizationId(granted.GetAuthorizationId());
         if (!request.IsAuthorizationCodeGrantType())
         {

@@ -30,6 +30,9 @@ public static class TesseraClaims
     public const string AuthenticationTime = "auth_time";
     public const string AuthenticationMethods = "amr";
 
+    /// <summary>The sign-in session (ID tokens only): what front-channel logout and the end-session endpoint name.</summary>
+    public const string SessionId = "sid";
+
     /// <summary>Client capabilities the client declared in the token request (<c>cp1</c>: it handles claims challenges).</summary>
     public const string ClientCapabilities = "xms_cc";
 

@@ -48,7 +48,7 @@ public static class TokenPrincipals
     public static ClaimsPrincipal ForUser(
         DirectoryUser user, string clientId, string azpacr, IEnumerable<string> scopes, ResourceInfo? resource,
         IReadOnlyList<string> grantedApiScopes, IReadOnlyList<string> roles, DateTimeOffset authenticatedAt, IEnumerable<string> methods,
-        IReadOnlyList<string>? adminRoleTemplateIds = null, GroupClaim? groups = null)
+        IReadOnlyList<string>? adminRoleTemplateIds = null, GroupClaim? groups = null, string? sessionId = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var scopeList = scopes.ToList();
@@ -61,6 +61,10 @@ public static class TokenPrincipals
             .SetClaim(TesseraClaims.IdentityType, "user")
             .SetClaim(TesseraClaims.AuthenticationTime, authenticatedAt.ToUnixTimeSeconds());
         AddArray(identity, TesseraClaims.AuthenticationMethods, [.. methods]);
+        if (!string.IsNullOrEmpty(sessionId))
+        {
+            identity.SetClaim(TesseraClaims.SessionId, sessionId);
+        }
 
         if (scopeList.Contains(Scopes.Profile, StringComparer.Ordinal) || resource is not null)
         {
@@ -176,6 +180,7 @@ public static class TokenPrincipals
             TesseraClaims.PreferredUsername or TesseraClaims.Email or TesseraClaims.AuthenticationTime or
             TesseraClaims.AuthenticationMethods or TesseraClaims.Version => BothTokens,
             TesseraClaims.Groups or TesseraClaims.ClaimNames or TesseraClaims.ClaimSources => groupDestinations ?? [],
+            TesseraClaims.SessionId => IdentityTokenOnly,
             _ => AccessTokenOnly,
         });
     }

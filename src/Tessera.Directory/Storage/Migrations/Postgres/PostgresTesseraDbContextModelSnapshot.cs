@@ -1269,6 +1269,58 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.ToTable("DirectoryRoleAssignments");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Sessions.SignInSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AuthenticationMethods")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("CreatedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("EndedDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IpAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("LastActivityDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("UserAgent")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("UserId", "EndedDateTime");
+
+                    b.ToTable("SignInSessions");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Tenants.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1304,6 +1356,12 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<int>("PasswordCredentialMaxLifetimeDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("SessionAbsoluteTimeoutMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("SessionIdleTimeoutMinutes")
                         .HasColumnType("integer");
 
                     b.Property<string>("UserConsentPolicy")

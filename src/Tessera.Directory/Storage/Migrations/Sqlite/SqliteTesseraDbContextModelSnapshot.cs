@@ -1257,6 +1257,58 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.ToTable("DirectoryRoleAssignments");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.Sessions.SignInSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthenticationMethods")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IpAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastActivityDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserAgent")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("UserId", "EndedDateTime");
+
+                    b.ToTable("SignInSessions");
+                });
+
             modelBuilder.Entity("Tessera.Directory.Tenants.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1292,6 +1344,12 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("PasswordCredentialMaxLifetimeDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SessionAbsoluteTimeoutMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SessionIdleTimeoutMinutes")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UserConsentPolicy")
