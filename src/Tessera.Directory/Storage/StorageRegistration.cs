@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Policy.Errors;
@@ -10,6 +11,7 @@ public static class StorageRegistration
     public static IServiceCollection AddTesseraStorage(this IServiceCollection services, StorageOptions storage, string defaultSqlitePath)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        services.Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = TesseraDbContext.IdentitySchema);
         switch (storage.Provider)
         {
             case var p when p.Equals(StorageOptions.Sqlite, StringComparison.OrdinalIgnoreCase):

@@ -51,6 +51,12 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<RiskDetection> RiskDetections => Set<RiskDetection>();
     public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
 
+    /// <summary>
+    /// Identity's schema version: 3 adds the passkeys table. Identity reads it from <c>IdentityOptions.Stores</c> in the
+    /// application's services, so <see cref="StorageRegistration"/> sets it there, and the design-time factories too.
+    /// </summary>
+    public static readonly Version IdentitySchema = IdentitySchemaVersions.Version3;
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);

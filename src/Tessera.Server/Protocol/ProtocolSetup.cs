@@ -47,7 +47,7 @@ public static class ProtocolSetup
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess);
                 server.RegisterClaims(
                     Claims.Subject, TesseraClaims.ObjectId, TesseraClaims.TenantId, TesseraClaims.Name, TesseraClaims.PreferredUsername,
-                    TesseraClaims.Email, TesseraClaims.AuthenticationTime, TesseraClaims.AuthenticationMethods, TesseraClaims.Version,
+                    TesseraClaims.Email, TesseraClaims.AuthenticationTime, TesseraClaims.AuthenticationMethods, TesseraClaims.AuthenticationContextClass, TesseraClaims.Version,
                     TesseraClaims.AuthorizedParty, TesseraClaims.Scope, TesseraClaims.Roles, TesseraClaims.Groups, TesseraClaims.AdminRoles,
                     TesseraClaims.IdentityType);
                 server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow().AllowDeviceAuthorizationFlow();
@@ -118,6 +118,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(PublishSigningKeys.Descriptor);
                 server.AddEventHandler(TrustPublishedSigningKeys.Descriptor);
                 server.AddEventHandler(Discovery.AdvertiseCliClient.Descriptor);
+                server.AddEventHandler(Discovery.AdvertiseAuthenticationStrengths.Descriptor);
             });
 
         services.AddOptions<OpenIddictServerOptions>().Configure<SigningKeyRing>((options, ring) =>

@@ -2,8 +2,8 @@ namespace Tessera.Server.Security;
 
 /// <summary>
 /// Headers on every response: nothing is framed, sniffed, cached or leaked through the referrer. Pages get a strict
-/// content security policy. OpenIddict's form_post response is the one page with a script (the auto-submit), and it
-/// is allowed by its hash alone.
+/// content security policy. Scripts come from this site only (the passkey script, which also fetches its options from
+/// this site); OpenIddict's form_post response has the one inline script (the auto-submit), allowed by its hash alone.
 /// </summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
@@ -11,8 +11,8 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
     private const string FormPostScriptHash = "'sha256-j7OoGArf6XW6YY4cAyS3riSSvrJRqpSi1fOF9vQ5SrI='";
 
     private const string ContentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; " +
-        "frame-ancestors 'none'; base-uri 'none'; script-src " + FormPostScriptHash;
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "frame-ancestors 'none'; base-uri 'none'; script-src 'self' " + FormPostScriptHash;
 
     public Task InvokeAsync(HttpContext context)
     {

@@ -33,8 +33,22 @@ public static class SignInSetup
                 cookie.Events.OnValidatePrincipal = SessionCookieValidation.ValidateAsync;
             });
             cookies.ExternalCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.external");
-            cookies.TwoFactorUserIdCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.2fa");
-            cookies.TwoFactorRememberMeCookie!.Configure(cookie => cookie.Cookie.Name = "__Host-tessera.2fa-remember");
+            // The pending second step after a password, and a passkey ceremony's challenge, live here for 5 minutes.
+            // __Host- cookies must be Secure, also on loopback HTTP (which browsers treat as a secure origin).
+            cookies.TwoFactorUserIdCookie!.Configure(cookie =>
+            {
+                cookie.Cookie.Name = "__Host-tessera.2fa";
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.Path = "/";
+            });
+            cookies.TwoFactorRememberMeCookie!.Configure(cookie =>
+            {
+                cookie.Cookie.Name = "__Host-tessera.2fa-remember";
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                cookie.Cookie.Path = "/";
+            });
         });
 
         // The cookie ends with the session's absolute timeout (a tenant's shorter one is applied per sign-in).
@@ -59,11 +73,36 @@ public static class SignInSetup
             })
             .AddSignInManager()
             .AddEntityFrameworkStores<TesseraDbContext>()
+            .AddUserStore<TesseraUserStore>()
             .AddDefaultTokenProviders();
 
         // Tessera's password rules replace Identity's composition checks (ASVS 5.0 V6: length and lists, no composition).
         services.RemoveAll<IPasswordValidator<DirectoryUser>>();
         services.AddScoped<IPasswordValidator<DirectoryUser>, TenantPasswordValidator>();
+
+        // Passkeys (WebAuthn) by Identity: user verification required, so that a passkey alone is two factors.
+        services.AddOptions<IdentityPasskeyOptions>().Configure<IConfiguration>((passkeys, configuration) =>
+        {
+            passkeys.UserVerificationRequirement = "required";
+            passkeys.ResidentKeyRequirement = "required";
+            // Behind a proxy the request's host is not the public one: the relying party id is the public origin's host,
+            // and the browser's origin must be the public origin. Without one, the origin the request came to.
+            var publicOrigin = Uri.TryCreate(configuration["Tessera:PublicOrigin"], UriKind.Absolute, out var configured) ? configured : null;
+            if (publicOrigin is not null)
+            {
+                passkeys.ServerDomain = publicOrigin.Host;
+            }
+
+            passkeys.ValidateOrigin = context =>
+            {
+                var request = context.HttpContext.Request;
+                var expected = publicOrigin?.GetLeftPart(UriPartial.Authority) ?? $"{request.Scheme}://{request.Host.Value}";
+                return ValueTask.FromResult(!context.CrossOrigin && string.Equals(context.Origin, expected, StringComparison.OrdinalIgnoreCase));
+            };
+        });
+        services.AddScoped<Authentication.SessionSignIn>();
+        services.AddScoped<Authentication.AuthenticatorApp>();
+        services.AddScoped<Authentication.PasskeyUsage>();
 
         services.AddAntiforgery(antiforgery =>
         {

@@ -31,7 +31,8 @@ public sealed record SignInAttempt
     public Guid TenantId { get; }
     public string EventType { get; }
     public string ClientAppUsed { get; }
-    public string AuthenticationMethods { get; }
+    /// <summary>Graph's <c>authenticationMethodsUsed</c>: "Password", "Password, Authenticator app", "Passkey"...</summary>
+    public string AuthenticationMethods { get; init; }
     public string IpAddress { get; }
     public string SourcePrefix { get; }
     public string UserAgent { get; }
@@ -87,6 +88,13 @@ public sealed record SignInAttempt
     {
         ArgumentNullException.ThrowIfNull(typed);
         return this with { UserPrincipalName = Cut(typed, SignInEvent.NameLength) };
+    }
+
+    /// <summary>The methods used, as the log reads them (see <c>AuthenticationStrengths.Describe</c>).</summary>
+    public SignInAttempt Using(string methods)
+    {
+        ArgumentNullException.ThrowIfNull(methods);
+        return this with { AuthenticationMethods = Cut(methods, 64) };
     }
 
     /// <summary>The API the token is for.</summary>

@@ -19,6 +19,18 @@ public sealed record SignInStatus(int ErrorCode, string? FailureReason)
     /// <summary>The source was detected spraying passwords and is not one the account signs in from (Entra ID's 50053 for the same).</summary>
     public static readonly SignInStatus BlockedSource = new(50053, "Sign-in was blocked because it came from an IP address with malicious activity");
 
+    /// <summary>The password was right; the second step (authenticator app or recovery code) is pending.</summary>
+    public static readonly SignInStatus MfaRequired = new(50074, "Strong authentication is required");
+
+    /// <summary>A wrong, expired or reused authenticator or recovery code.</summary>
+    public static readonly SignInStatus MfaFailed = new(500121, "Authentication failed during strong authentication request");
+
+    /// <summary>A passkey assertion that did not verify (tampered, foreign, or for a passkey no longer registered).</summary>
+    public static readonly SignInStatus PasskeyFailed = new(1, "The passkey could not be verified");
+
+    /// <summary>The sign-in succeeded but is weaker than the application asked for (acr_values).</summary>
+    public static readonly SignInStatus StrongerMethodRequired = new(50074, "Strong authentication is required: the application asked for a stronger method");
+
     /// <summary>The status of a refusal the token endpoint returned, by its Tessera code.</summary>
     public static SignInStatus Of(TesseraError error)
     {

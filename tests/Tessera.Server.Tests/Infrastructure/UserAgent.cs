@@ -58,12 +58,14 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
     }
 
     /// <summary>
-    /// Runs an authorization request to its end: signs in with <paramref name="userName"/> if asked, answers the consent
-    /// page with <paramref name="consent"/>, and returns the URL the server finally redirects to outside itself, or the
-    /// last response if it stopped inside the server.
+    /// Runs an authorization request to its end: signs in with <paramref name="userName"/> if asked, answers the
+    /// two-factor page with <paramref name="secondFactor"/>'s code if given, answers the consent page with
+    /// <paramref name="consent"/>, and returns the URL the server finally redirects to outside itself, or the last
+    /// response if it stopped inside the server.
     /// </summary>
     public async Task<AuthorizationOutcome> AuthorizeAsync(
-        string authorizeUrl, string? userName, string password = TestDirectory.Password, bool consent = true, bool forEveryone = false)
+        string authorizeUrl, string? userName, string password = TestDirectory.Password, bool consent = true, bool forEveryone = false,
+        Func<string>? secondFactor = null)
     {
         var response = await SendAsync(HttpMethod.Get, authorizeUrl);
         for (var hop = 0; hop < 20; hop++)
@@ -75,6 +77,13 @@ public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
                     !body.Contains("id=\"error\"", StringComparison.Ordinal))
                 {
                     response = await SubmitAsync(response, body, [new("UserName", userName), new("Password", password)]);
+                    continue;
+                }
+
+                if (response.StatusCode == HttpStatusCode.OK && body.Contains("id=\"two-factor\"", StringComparison.Ordinal) && secondFactor is not null &&
+                    !body.Contains("id=\"error\"", StringComparison.Ordinal))
+                {
+                    response = await SubmitAsync(response, body, [new("Code", secondFactor())]);
                     continue;
                 }
 

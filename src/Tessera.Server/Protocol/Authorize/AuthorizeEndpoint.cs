@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using Tessera.Directory.Users;
+using Tessera.Policy.Authentication;
 using Tessera.Policy.Errors;
 using Tessera.Server.Clients;
 using Tessera.Server.Consent;
@@ -71,7 +72,10 @@ public static class AuthorizeEndpoint
 
         var sameUser = hinted is null || string.Equals(hinted, user?.Id.ToString("D"), StringComparison.Ordinal);
 
-        if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id || !fresh || !sameUser)
+        // acr_values (or an acr claims request) ask for a strength: a weaker session signs in again, more strongly.
+        var strongEnough = session.Succeeded && AuthenticationStrengths.Satisfies(AuthenticationMethods(session.Principal!), RequestedStrength.Of(request));
+
+        if (user is null || !user.AccountEnabled || user.TenantId != tenant.Id || !fresh || !sameUser || !strongEnough)
         {
             if (prompts.Contains(PromptValues.None))
             {

@@ -33,6 +33,9 @@ public static class TesseraClaims
     /// <summary>The sign-in session (ID tokens only): what front-channel logout and the end-session endpoint name.</summary>
     public const string SessionId = "sid";
 
+    /// <summary>The authentication strength the sign-in reached, as one of Tessera's <c>acr</c> values.</summary>
+    public const string AuthenticationContextClass = "acr";
+
     /// <summary>Client capabilities the client declared in the token request (<c>cp1</c>: it handles claims challenges).</summary>
     public const string ClientCapabilities = "xms_cc";
 

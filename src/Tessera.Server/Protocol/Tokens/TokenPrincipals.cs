@@ -6,6 +6,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using Tessera.Directory.Users;
+using Tessera.Policy.Authentication;
 using Tessera.Policy.Tokens;
 using Tessera.Server.Protocol.Resources;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -60,7 +61,13 @@ public static class TokenPrincipals
             .SetClaim(TesseraClaims.AuthorizedPartyAuthentication, azpacr)
             .SetClaim(TesseraClaims.IdentityType, "user")
             .SetClaim(TesseraClaims.AuthenticationTime, authenticatedAt.ToUnixTimeSeconds());
-        AddArray(identity, TesseraClaims.AuthenticationMethods, [.. methods]);
+        var methodList = methods.ToList();
+        AddArray(identity, TesseraClaims.AuthenticationMethods, methodList);
+        if (AuthenticationStrengths.AcrOf(AuthenticationStrengths.Of(methodList)) is { } acr)
+        {
+            identity.SetClaim(TesseraClaims.AuthenticationContextClass, acr);
+        }
+
         if (!string.IsNullOrEmpty(sessionId))
         {
             identity.SetClaim(TesseraClaims.SessionId, sessionId);
@@ -178,7 +185,7 @@ public static class TokenPrincipals
         {
             Claims.Subject or TesseraClaims.ObjectId or TesseraClaims.TenantId or TesseraClaims.Name or
             TesseraClaims.PreferredUsername or TesseraClaims.Email or TesseraClaims.AuthenticationTime or
-            TesseraClaims.AuthenticationMethods or TesseraClaims.Version => BothTokens,
+            TesseraClaims.AuthenticationMethods or TesseraClaims.AuthenticationContextClass or TesseraClaims.Version => BothTokens,
             TesseraClaims.Groups or TesseraClaims.ClaimNames or TesseraClaims.ClaimSources => groupDestinations ?? [],
             TesseraClaims.SessionId => IdentityTokenOnly,
             _ => AccessTokenOnly,

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using OpenIddict.Abstractions;
+using Tessera.Policy.Authentication;
+
+namespace Tessera.Server.Protocol.Authorize;
+
+/// <summary>
+/// The authentication strength an authorization request asks for: <c>acr_values</c>, and the <c>acr</c> member of
+/// the <c>claims</c> parameter (OIDC Core §5.5.1.1: <c>{"id_token":{"acr":{"essential":true,"values":[...]}}}</c>).
+/// Values Tessera does not know ask for nothing; a <c>claims</c> parameter that is not JSON is ignored here
+/// (it asks for no strength), as claims requests are voluntary.
+/// </summary>
+public static class RequestedStrength
+{
+    public static AuthenticationStrength Of(OpenIddictRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var fromAcrValues = AuthenticationStrengths.Requested(request.GetAcrValues());
+        var fromClaims = AuthenticationStrengths.Requested(AcrOfClaims(request.GetParameter(OpenIddictConstants.Parameters.Claims)));
+        return fromAcrValues > fromClaims ? fromAcrValues : fromClaims;
+    }
+
+    /// <summary>The strength asked for by the authorization request a sign-in page's return URL resumes, if any.</summary>
+    public static AuthenticationStrength OfReturnUrl(string? returnUrl)
+    {
+        var start = returnUrl?.IndexOf('?', StringComparison.Ordinal) ?? -1;
+        if (start < 0)
+        {
+            return AuthenticationStrength.None;
+        }
+
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(returnUrl![start..]);
+        var request = new OpenIddictRequest();
+        foreach (var name in new[] { OpenIddictConstants.Parameters.AcrValues, OpenIddictConstants.Parameters.Claims })
+        {
+            if (query.TryGetValue(name, out var value))
+            {
+                request.SetParameter(name, value.ToString());
+            }
+        }
+
+        return Of(request);
+    }
+
+    /// <summary>A sentence naming <paramref name="strength"/> for a person.</summary>
+    public static string Describe(AuthenticationStrength strength) => strength switch
+    {
+        AuthenticationStrength.PhishingResistantMfa => "a phishing-resistant sign-in (a passkey)",
+        AuthenticationStrength.PasswordlessMfa => "a passwordless sign-in (a passkey)",
+        AuthenticationStrength.Mfa => "multi-factor authentication (a passkey, or your password and an authenticator app)",
+        _ => "a sign-in",
+    };
+
+    private static List<string> AcrOfClaims(OpenIddictParameter? parameter)
+    {
+        var values = new List<string>();
+        if (parameter is not { } claimsParameter)
+        {
+            return values;
+        }
+
+        JsonElement claims;
+        try
+        {
+            var element = (JsonElement)claimsParameter;
+            if (element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 and <= 4096 } text)
+            {
+                using var document = JsonDocument.Parse(text);
+                claims = document.RootElement.Clone();
+            }
+            else
+            {
+                claims = element;
+            }
+        }
+        catch (JsonException)
+        {
+            return values;
+        }
+
+        if (claims.ValueKind != JsonValueKind.Object)
+        {
+            return values;
+        }
+
+        foreach (var target in new[] { "id_token", "userinfo" })
+        {
+            if (claims.TryGetProperty(target, out var members) && members.ValueKind == JsonValueKind.Object &&
+                members.TryGetProperty("acr", out var acr) && acr.ValueKind == JsonValueKind.Object)
+            {
+                if (acr.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    values.Add(value.GetString()!);
+                }
+
+                if (acr.TryGetProperty("values", out var list) && list.ValueKind == JsonValueKind.Array)
+                {
+                    values.AddRange(list.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!));
+                }
+            }
+        }
+
+        return values;
+    }
+}
