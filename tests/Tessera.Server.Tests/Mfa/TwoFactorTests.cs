@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,6 +64,19 @@ public sealed class TwoFactorTests(MfaServerFixture server) : IClassFixture<MfaS
         var logged = await SignInsAsync(user.Id);
         Assert.Contains(logged, e => e.ErrorCode == 50074 && e.FailureReason == "Strong authentication is required");
         Assert.Contains(logged, e => e.ErrorCode == 0 && e.AuthenticationMethods == "Password, Authenticator app");
+    }
+
+    [Fact]
+    public async Task AuthenticatorKey_AtRest_EncryptedNotAsShown()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var key = await EnrolAsync(user.UserName!);
+
+        var stored = await server.Directory.QueryAsync(db => db.Set<IdentityUserToken<Guid>>().AsNoTracking()
+            .Where(t => t.UserId == user.Id && t.Name == "AuthenticatorKey").Select(t => t.Value).SingleAsync());
+
+        Assert.False(string.IsNullOrEmpty(stored));
+        Assert.DoesNotContain(key.Replace(" ", string.Empty, StringComparison.Ordinal), stored!, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
