@@ -67,6 +67,7 @@ public static class ConditionalAccessChanges
     public static async Task<IResult> SaveAsync(
         HttpContext http, TesseraDbContext db, AuditLog audit, string activity, AuditTarget target, Func<IResult> respond)
     {
+        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(respond);
         var caller = http.Caller();

@@ -24,6 +24,7 @@ internal sealed record TenantPolicyEndpoint(string Id, string DisplayName, strin
     /// <summary>GET: the caller's tenant's policy as <paramref name="resource"/> shows it, with the tenant's ETag.</summary>
     public static async Task<IResult> GetAsync<TResource>(HttpContext http, TesseraDbContext db, Func<Tenant, TResource> resource)
     {
+        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(resource);
         var tenant = await LoadTenantAsync(db.Tenants.AsNoTracking(), http);
@@ -37,6 +38,7 @@ internal sealed record TenantPolicyEndpoint(string Id, string DisplayName, strin
     /// </summary>
     public async Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit, Func<Tenant, JsonObject, PolicyChange> apply, Action<Tenant>? afterSave = null)
     {
+        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(apply);
@@ -75,11 +77,8 @@ internal sealed record TenantPolicyEndpoint(string Id, string DisplayName, strin
 
     // The caller's token was issued by its tenant, so the tenant exists.
     private static async Task<Tenant> LoadTenantAsync(IQueryable<Tenant> tenants, HttpContext http)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        return await tenants.FirstOrDefaultAsync(t => t.Id == http.Caller().TenantId, http.RequestAborted)
-               ?? throw new InvalidOperationException("The caller's tenant does not exist.");
-    }
+        => await tenants.FirstOrDefaultAsync(t => t.Id == http.Caller().TenantId, http.RequestAborted)
+           ?? throw new InvalidOperationException("The caller's tenant does not exist.");
 }
 
 /// <summary>
