@@ -88,14 +88,10 @@ public sealed class ServicePrincipalEnforcementTests(TesseraServerFixture server
     [Fact]
     public async Task DisabledClient_AuthorizeAndRefresh_Refused()
     {
-        var user = await server.Directory.CreateUserAsync();
-        var client = await CodeFlowClient.RegisterAsync(server);
-        var (code, pkce, browser) = await client.SignInAsync(user.UserName!);
+        var (user, client, tokens, browser) = await BrowserSignIn.StartAsync(server);
         using (browser)
         {
             using var http = server.CreateHttpClient();
-            var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
-            tokens.AssertSuccess();
 
             await PatchAsync(client.Application.AppId, new { accountEnabled = false });
             (await client.RefreshAsync(http, tokens.RefreshToken!)).AssertError("invalid_client", "TSR2028");

@@ -13,7 +13,7 @@ namespace Tessera.Cli.Commands;
 /// </summary>
 internal static class AppManagementPolicyCommands
 {
-    private const string Path = "policies/defaultAppManagementPolicy";
+    private static readonly TenantPolicyResource Policy = new("policies/defaultAppManagementPolicy", Show);
 
     /// <summary>What a new secret gets when its creator names no end (the server's default), unless the cap is shorter.</summary>
     private const int DefaultSecretDays = 180;
@@ -21,22 +21,9 @@ internal static class AppManagementPolicyCommands
     public static Command Create(CliRuntime runtime)
         => new("app-management", "The tenant's rules for application credentials: the longest lifetime of a client secret.")
         {
-            ShowCommand(runtime),
+            Policy.ShowCommand(runtime, "Show the default app management policy."),
             SetCommand(runtime),
         };
-
-    private static Command ShowCommand(CliRuntime runtime)
-    {
-        var command = new Command("show", "Show the default app management policy.");
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var context = runtime.For(parse);
-            var policy = await context.Api().GetAsync(Path, cancellationToken).ConfigureAwait(false);
-            context.Printer.Result(policy, () => Show(context.Printer, policy));
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
 
     private static Command SetCommand(CliRuntime runtime)
     {
@@ -59,10 +46,7 @@ internal static class AppManagementPolicyCommands
                     ["passwordCredentials"] = new JsonArray(new JsonObject { ["restrictionType"] = "passwordLifetime", ["maxLifetime"] = maxLifetime }),
                 },
             };
-            await api.SendAsync(HttpMethod.Patch, Path, body, cancellationToken).ConfigureAwait(false);
-            var policy = await api.GetAsync(Path, cancellationToken).ConfigureAwait(false);
-            context.Printer.Result(policy, () => Show(context.Printer, policy));
-            return ExitCodes.Ok;
+            return await Policy.ChangeAsync(context, api, body, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

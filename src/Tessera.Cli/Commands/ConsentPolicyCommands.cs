@@ -13,9 +13,10 @@ namespace Tessera.Cli.Commands;
 /// </summary>
 internal static class ConsentPolicyCommands
 {
-    private const string Path = "policies/authorizationPolicy";
     private const string Low = "ManagePermissionGrantsForSelf.microsoft-user-default-low";
     private const string Legacy = "ManagePermissionGrantsForSelf.microsoft-user-default-legacy";
+
+    private static readonly TenantPolicyResource Policy = new("policies/authorizationPolicy", Show);
 
     /// <summary>The short names, each with the policies it assigns and what it means for people.</summary>
     private static readonly (string Name, string[] Assigned, string Meaning)[] Settings =
@@ -28,22 +29,9 @@ internal static class ConsentPolicyCommands
     public static Command Create(CliRuntime runtime)
         => new("consent", "What users may consent to for themselves (the authorization policy).")
         {
-            ShowCommand(runtime),
+            Policy.ShowCommand(runtime, "Show what users may consent to."),
             SetCommand(runtime),
         };
-
-    private static Command ShowCommand(CliRuntime runtime)
-    {
-        var command = new Command("show", "Show what users may consent to.");
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var context = runtime.For(parse);
-            var policy = await context.Api().GetAsync(Path, cancellationToken).ConfigureAwait(false);
-            context.Printer.Result(policy, () => Show(context.Printer, policy));
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
 
     private static Command SetCommand(CliRuntime runtime)
     {
@@ -58,7 +46,7 @@ internal static class ConsentPolicyCommands
             var context = runtime.For(parse);
             var api = context.Api();
             var chosen = Settings.Single(s => s.Name == parse.GetValue(setting));
-            var current = await api.GetAsync(Path, cancellationToken).ConfigureAwait(false);
+            var current = await api.GetAsync(Policy.Path, cancellationToken).ConfigureAwait(false);
             var body = new JsonObject
             {
                 ["defaultUserRolePermissions"] = new JsonObject
@@ -66,10 +54,7 @@ internal static class ConsentPolicyCommands
                     ["permissionGrantPoliciesAssigned"] = new JsonArray([.. chosen.Assigned.Select(a => (JsonNode?)a)]),
                 },
             };
-            await api.SendAsync(HttpMethod.Patch, Path, body, cancellationToken, current.Text("@odata.etag")).ConfigureAwait(false);
-            var policy = await api.GetAsync(Path, cancellationToken).ConfigureAwait(false);
-            context.Printer.Result(policy, () => Show(context.Printer, policy));
-            return ExitCodes.Ok;
+            return await Policy.ChangeAsync(context, api, body, cancellationToken, current.Text("@odata.etag")).ConfigureAwait(false);
         });
         return command;
     }

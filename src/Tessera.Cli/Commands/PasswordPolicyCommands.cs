@@ -13,27 +13,14 @@ namespace Tessera.Cli.Commands;
 /// </summary>
 internal static class PasswordPolicyCommands
 {
-    private const string Path = "policies/passwordProtectionPolicy";
+    private static readonly TenantPolicyResource Policy = new("policies/passwordProtectionPolicy", Show);
 
     public static Command Create(CliRuntime runtime)
         => new("password", "The tenant's password protection: banned passwords and smart lockout.")
         {
-            ShowCommand(runtime),
+            Policy.ShowCommand(runtime, "Show the password protection policy, banned words included."),
             SetCommand(runtime),
         };
-
-    private static Command ShowCommand(CliRuntime runtime)
-    {
-        var command = new Command("show", "Show the password protection policy, banned words included.");
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var context = runtime.For(parse);
-            var policy = await context.Api().GetAsync(Path, cancellationToken).ConfigureAwait(false);
-            context.Printer.Result(policy, () => Show(context.Printer, policy));
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
 
     private static Command SetCommand(CliRuntime runtime)
     {
@@ -67,7 +54,7 @@ internal static class PasswordPolicyCommands
             if (added.Length > 0 || removed.Length > 0 || parse.GetValue(clear))
             {
                 // Read, change and write back with If-Match, so that a concurrent change is refused rather than lost.
-                var current = await api.GetAsync(Path, cancellationToken).ConfigureAwait(false);
+                var current = await api.GetAsync(Policy.Path, cancellationToken).ConfigureAwait(false);
                 var words = parse.GetValue(clear) ? [] : current.Strings("bannedPasswordList").ToList();
                 words.RemoveAll(w => removed.Contains(w, StringComparer.OrdinalIgnoreCase));
                 words.AddRange(added.Where(a => !words.Contains(a, StringComparer.OrdinalIgnoreCase)));
@@ -99,10 +86,7 @@ internal static class PasswordPolicyCommands
 
             var etag = body["@odata.etag"]?.GetValue<string>();
             body.Remove("@odata.etag");
-            await api.SendAsync(HttpMethod.Patch, Path, body, cancellationToken, etag).ConfigureAwait(false);
-            var policy = await api.GetAsync(Path, cancellationToken).ConfigureAwait(false);
-            context.Printer.Result(policy, () => Show(context.Printer, policy));
-            return ExitCodes.Ok;
+            return await Policy.ChangeAsync(context, api, body, cancellationToken, etag).ConfigureAwait(false);
         });
         return command;
     }

@@ -9,27 +9,14 @@ namespace Tessera.Cli.Commands;
 /// <summary><c>tessera policy sessions</c>: how long the tenant's browser sign-in sessions last (<c>/policies/sessionPolicy</c>).</summary>
 internal static class SessionPolicyCommands
 {
-    private const string Path = "policies/sessionPolicy";
+    private static readonly TenantPolicyResource Policy = new("policies/sessionPolicy", Show);
 
     public static Command Create(CliRuntime runtime)
         => new("sessions", "How long browser sign-in sessions last: idle and absolute timeouts.")
         {
-            ShowCommand(runtime),
+            Policy.ShowCommand(runtime, "Show the session policy."),
             SetCommand(runtime),
         };
-
-    private static Command ShowCommand(CliRuntime runtime)
-    {
-        var command = new Command("show", "Show the session policy.");
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var context = runtime.For(parse);
-            var policy = await context.Api().GetAsync(Path, cancellationToken).ConfigureAwait(false);
-            context.Printer.Result(policy, () => Show(context.Printer, policy));
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
 
     private static Command SetCommand(CliRuntime runtime)
     {
@@ -62,10 +49,7 @@ internal static class SessionPolicyCommands
             }
 
             var api = context.Api();
-            await api.SendAsync(HttpMethod.Patch, Path, body, cancellationToken).ConfigureAwait(false);
-            var policy = await api.GetAsync(Path, cancellationToken).ConfigureAwait(false);
-            context.Printer.Result(policy, () => Show(context.Printer, policy));
-            return ExitCodes.Ok;
+            return await Policy.ChangeAsync(context, api, body, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -70,6 +70,15 @@ public sealed class AdminClient : IDisposable
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
+    /// <summary>GET of a resource that carries its version: asserts 200 with an ETag and returns the body.</summary>
+    public async Task<JsonNode> GetVersionedAsync(string path)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(response.Headers.ETag);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static async Task<string> TokenAsync(TesseraServerFixture server, string clientId, string secret)

@@ -36,10 +36,7 @@ public sealed class AppManagementPolicyApiTests(TesseraServerFixture server) : I
         using var admin = await AdminClient.BootstrapAsync(server);
         await SetAsync(admin, "P730D");
 
-        using var response = await admin.SendAsync(HttpMethod.Get, Policy);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.NotNull(response.Headers.ETag);
-        var policy = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var policy = await admin.GetVersionedAsync(Policy);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
             {"id":"00000000-0000-0000-0000-000000000000","displayName":"Default app management tenant policy","isEnabled":true,
              "applicationRestrictions":{"passwordCredentials":[{"restrictionType":"passwordLifetime","maxLifetime":"P730D"}]}}

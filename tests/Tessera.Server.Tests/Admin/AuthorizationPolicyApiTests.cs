@@ -24,10 +24,7 @@ public sealed class AuthorizationPolicyApiTests(TesseraServerFixture server) : I
     public async Task Get_PolicyReader_GraphShapeWithTheDefaultLowRiskPolicy()
     {
         using var reader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.PolicyReadAll);
-        using var response = await reader.SendAsync(HttpMethod.Get, Path);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.NotNull(response.Headers.ETag);
-        var policy = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var policy = await reader.GetVersionedAsync(Path);
         Assert.Equal("authorizationPolicy", policy["id"]!.GetValue<string>());
         Assert.Equal("Authorization Policy", policy["displayName"]!.GetValue<string>());
         Assert.EndsWith("$metadata#policies/authorizationPolicy/$entity", policy["@odata.context"]!.GetValue<string>(), StringComparison.Ordinal);

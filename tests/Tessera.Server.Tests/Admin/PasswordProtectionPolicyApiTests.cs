@@ -24,10 +24,7 @@ public sealed class PasswordProtectionPolicyApiTests(TesseraServerFixture server
     public async Task Get_Defaults()
     {
         using var admin = await AdminClient.BootstrapAsync(server);
-        using var response = await admin.SendAsync(HttpMethod.Get, Policy);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.NotNull(response.Headers.ETag);
-        var policy = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var policy = await admin.GetVersionedAsync(Policy);
         Assert.Equal("passwordProtectionPolicy", policy["id"]!.GetValue<string>());
         Assert.Equal(12, policy["minimumPasswordLength"]!.GetValue<int>());
         Assert.Equal(256, policy["maximumPasswordLength"]!.GetValue<int>());

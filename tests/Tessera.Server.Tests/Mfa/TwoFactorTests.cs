@@ -82,14 +82,9 @@ public sealed class TwoFactorTests(MfaServerFixture server) : IClassFixture<MfaS
     [Fact]
     public async Task PasswordOnly_CodeFlow_TokensCarryPwdAndPasswordAcr()
     {
-        var user = await server.Directory.CreateUserAsync();
-        var client = await CodeFlowClient.RegisterAsync(server);
-        var (code, pkce, browser) = await client.SignInAsync(user.UserName!);
+        var (_, _, tokens, browser) = await BrowserSignIn.StartAsync(server);
         using (browser)
         {
-            using var http = server.CreateHttpClient();
-            var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
-            tokens.AssertSuccess();
             Assert.Equal(["pwd"], Amr(tokens.Access));
             Assert.Equal("urn:tessera:acr:password", tokens.Access.GetClaim("acr").Value);
             Assert.Equal("urn:tessera:acr:password", new JsonWebToken(tokens.IdToken).GetClaim("acr").Value);

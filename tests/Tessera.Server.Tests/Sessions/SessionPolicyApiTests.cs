@@ -17,10 +17,7 @@ public sealed class SessionPolicyApiTests(TesseraServerFixture server) : IClassF
     public async Task Get_ServerDefaults_EffectiveValuesAndETag()
     {
         using var reader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.PolicyReadAll);
-        using var response = await reader.SendAsync(HttpMethod.Get, Policy);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.NotNull(response.Headers.ETag);
-        var policy = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var policy = await reader.GetVersionedAsync(Policy);
         Assert.Equal("sessionPolicy", policy["id"]!.GetValue<string>());
         Assert.Null(policy["idleTimeout"]);
         Assert.Null(policy["absoluteTimeout"]);

@@ -59,14 +59,10 @@ public sealed class SessionTimeoutTests(ClockedServerFixture server) : IClassFix
     [Fact]
     public async Task Idle_SessionTimedOut_TheApplicationsRefreshTokenStillWorks()
     {
-        var user = await server.Directory.CreateUserAsync();
-        var client = await CodeFlowClient.RegisterAsync(server);
-        var (code, pkce, browser) = await client.SignInAsync(user.UserName!);
+        var (_, client, tokens, browser) = await BrowserSignIn.StartAsync(server);
         using (browser)
         {
             using var http = server.CreateHttpClient();
-            var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
-            tokens.AssertSuccess();
 
             server.Advance(TimeSpan.FromMinutes(61));
             Assert.False(await SignedInAsync(browser));

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Tessera.Directory.Sessions;
-using Tessera.Directory.Users;
 using Tessera.Policy.Admin;
 using Tessera.Server.Tests.Admin;
 using Tessera.Server.Tests.Infrastructure;
@@ -14,19 +13,6 @@ namespace Tessera.Server.Tests.Sessions;
 /// <summary>Server-side sign-in sessions over real HTTP: records, session ids, the admin API, and account changes that end them.</summary>
 public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixture<TesseraServerFixture>
 {
-    private sealed record SignedIn(DirectoryUser User, CodeFlowClient Client, TokenResponse Tokens, UserAgent Browser);
-
-    private async Task<SignedIn> SignInAsync(DirectoryUser? user = null)
-    {
-        user ??= await server.Directory.CreateUserAsync();
-        var client = await CodeFlowClient.RegisterAsync(server);
-        var (code, pkce, browser) = await client.SignInAsync(user.UserName!);
-        using var http = server.CreateHttpClient();
-        var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
-        tokens.AssertSuccess();
-        return new SignedIn(user, client, tokens, browser);
-    }
-
     private Task<List<SignInSession>> RecordsAsync(Guid userId)
         => server.Directory.QueryAsync(db => db.SignInSessions.AsNoTracking().Where(s => s.UserId == userId).ToListAsync());
 
@@ -40,8 +26,7 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     [Fact]
     public async Task SignIn_Password_RecordsSessionWithMethodsAddressAndBrowser()
     {
-        var signedIn = await SignInAsync();
-        using var browser_ = signedIn.Browser;
+        using var signedIn = await BrowserSignIn.StartAsync(server);
         var session = Assert.Single(await RecordsAsync(signedIn.User.Id));
         Assert.Equal(server.TenantId, session.TenantId);
         Assert.Null(session.EndedDateTime);
@@ -58,7 +43,7 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     [Fact]
     public async Task SignIn_AgainInTheSameBrowser_NewSessionIdAndTheOldCookieIsDead()
     {
-        var signedIn = await SignInAsync();
+        var signedIn = await BrowserSignIn.StartAsync(server);
         using var browser = signedIn.Browser;
         var first = Assert.Single(await RecordsAsync(signedIn.User.Id));
         var oldCookie = browser.Cookies["__Host-tessera.session"];
@@ -87,10 +72,8 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     public async Task AdminList_TwoBrowsers_BothListedInGraphShape()
     {
         var user = await server.Directory.CreateUserAsync();
-        var one = await SignInAsync(user);
-        var two = await SignInAsync(user);
-        using var first_ = one.Browser;
-        using var second_ = two.Browser;
+        using var one = await BrowserSignIn.StartAsync(server, user);
+        using var two = await BrowserSignIn.StartAsync(server, user);
         using var reader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.UserReadAll);
         var (status, list) = await reader.JsonAsync(HttpMethod.Get, $"users/{user.Id}/signInSessions");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -115,11 +98,9 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     public async Task AdminEnd_OneSession_ThatBrowserSignedOutTheOtherNotAndItsRefreshTokenFails()
     {
         var user = await server.Directory.CreateUserAsync();
-        var one = await SignInAsync(user);
-        var two = await SignInAsync(user);
-        using var first_ = one.Browser;
-        using var second_ = two.Browser;
-        var sessionOfOne = new JsonWebToken(one.Tokens.IdToken!).GetClaim("sid").Value;
+        using var one = await BrowserSignIn.StartAsync(server, user);
+        using var two = await BrowserSignIn.StartAsync(server, user);
+        var sessionOfOne = one.SessionId;
 
         using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.UserReadWriteAll);
         var (status, _) = await admin.JsonAsync(HttpMethod.Delete, $"users/{user.Id}/signInSessions/{sessionOfOne}");
@@ -147,11 +128,9 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     {
         var user = await server.Directory.CreateUserAsync();
         var other = await server.Directory.CreateUserAsync();
-        var mine = await SignInAsync(user);
-        var theirs = await SignInAsync(other);
-        using var first_ = mine.Browser;
-        using var second_ = theirs.Browser;
-        var theirSession = new JsonWebToken(theirs.Tokens.IdToken!).GetClaim("sid").Value;
+        using var mine = await BrowserSignIn.StartAsync(server, user);
+        using var theirs = await BrowserSignIn.StartAsync(server, other);
+        var theirSession = theirs.SessionId;
 
         var elsewhere = await server.Directory.CreateTenantAsync($"s{Guid.NewGuid():N}"[..10] + ".example");
         var foreigner = await elsewhere.CreateUserAsync();
@@ -186,10 +165,8 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     public async Task AccountChange_EndsEverySessionRecordWithItsReason(string change, string reason)
     {
         var user = await server.Directory.CreateUserAsync();
-        var one = await SignInAsync(user);
-        var two = await SignInAsync(user);
-        using var first_ = one.Browser;
-        using var second_ = two.Browser;
+        using var one = await BrowserSignIn.StartAsync(server, user);
+        using var two = await BrowserSignIn.StartAsync(server, user);
         using var admin = await AdminClient.BootstrapAsync(server);
         var (status, body) = change switch
         {
@@ -214,8 +191,7 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     [Fact]
     public async Task AccountChange_DisplayNameOnly_SessionsStay()
     {
-        var signedIn = await SignInAsync();
-        using var browser_ = signedIn.Browser;
+        using var signedIn = await BrowserSignIn.StartAsync(server);
         using var admin = await AdminClient.BootstrapAsync(server);
         var (status, _) = await admin.JsonAsync(HttpMethod.Patch, $"users/{signedIn.User.Id}", new { displayName = "Renamed" });
         Assert.Equal(HttpStatusCode.NoContent, status);
@@ -226,7 +202,7 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     [Fact]
     public async Task EndSession_WithIdTokenHint_EndsTheRecordAndItsRefreshTokens()
     {
-        var signedIn = await SignInAsync();
+        var signedIn = await BrowserSignIn.StartAsync(server);
         using var browser = signedIn.Browser;
         var logout = QueryHelpers.AddQueryString($"{server.TenantBase}/oauth2/v2.0/logout", new Dictionary<string, string?>
         {
@@ -246,12 +222,10 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
     public async Task SessionsPage_ListsSessionsAndMarksThisOne_SignOutOneAndEverywhere()
     {
         var user = await server.Directory.CreateUserAsync();
-        var one = await SignInAsync(user);
-        var two = await SignInAsync(user);
-        using var first_ = one.Browser;
-        using var second_ = two.Browser;
-        var sessionOfOne = new JsonWebToken(one.Tokens.IdToken!).GetClaim("sid").Value;
-        var sessionOfTwo = new JsonWebToken(two.Tokens.IdToken!).GetClaim("sid").Value;
+        using var one = await BrowserSignIn.StartAsync(server, user);
+        using var two = await BrowserSignIn.StartAsync(server, user);
+        var sessionOfOne = one.SessionId;
+        var sessionOfTwo = two.SessionId;
 
         var page = await one.Browser.SendAsync(HttpMethod.Get, $"{server.TenantBase}/account/sessions");
         var body = await page.Content.ReadAsStringAsync();
@@ -260,10 +234,10 @@ public sealed class SignInSessionTests(TesseraServerFixture server) : IClassFixt
         Assert.Contains($"data-session=\"{sessionOfTwo}\"", body, StringComparison.Ordinal);
 
         // A session id that is not the user's (or nonsense) ends nothing.
-        var stranger = await SignInAsync();
-        using (stranger.Browser)
+        var stranger = await BrowserSignIn.StartAsync(server);
+        using (stranger)
         {
-            var strangers = new JsonWebToken(stranger.Tokens.IdToken!).GetClaim("sid").Value;
+            var strangers = stranger.SessionId;
             foreach (var bad in new[] { strangers, "nonsense", Guid.NewGuid().ToString() })
             {
                 var refused = await one.Browser.SubmitAsync(page, body, [new("sessionId", bad)], $"{server.TenantBase}/account/sessions?handler=end");

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Storage;
+using Tessera.Directory.Tenants;
 using Tessera.Policy.Admin;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Registrations;
@@ -21,9 +22,10 @@ public static class AppManagementPolicyApi
     public const string PolicyDisplayName = "Default app management tenant policy";
 
     private const string Path = "/policies/defaultAppManagementPolicy";
-    private const string Category = "Policy";
     private const string RestrictionsName = "applicationRestrictions";
     private const string PasswordsName = "passwordCredentials";
+
+    private static readonly TenantPolicyEndpoint Endpoint = new(PolicyId, PolicyDisplayName, "Update policy");
 
     public static RouteGroupBuilder MapAppManagementPolicy(this RouteGroupBuilder api)
     {
@@ -61,46 +63,28 @@ public static class AppManagementPolicyApi
         },
     };
 
-    private static async Task<IResult> GetAsync(HttpContext http, TesseraDbContext db)
+    private static Task<IResult> GetAsync(HttpContext http, TesseraDbContext db)
+        => TenantPolicyEndpoint.GetAsync(http, db, tenant => Resource(tenant.PasswordCredentialMaxLifetimeDays));
+
+    private static Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit)
+        => Endpoint.UpdateAsync(http, db, audit, Apply);
+
+    private static PolicyChange Apply(Tenant tenant, JsonObject json)
     {
-        var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == http.Caller().TenantId, http.RequestAborted);
-        http.Response.Headers.ETag = GraphResults.ETag(tenant.ConcurrencyStamp);
-        return Results.Json(Resource(tenant.PasswordCredentialMaxLifetimeDays));
-    }
-
-    private static async Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit)
-    {
-        var caller = http.Caller();
-        var tenant = await db.Tenants.FirstAsync(t => t.Id == caller.TenantId, http.RequestAborted);
-        if (!GraphResults.IfMatchAllows(http.Request, tenant.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
-        }
-
-        var body = await ApiBodies.ReadObjectAsync(http);
-        if (body.Error is not null)
-        {
-            return GraphResults.BadRequest(body.Error);
-        }
-
-        var (days, error) = ReadMaxLifetime(body.Json!);
+        var (days, error) = ReadMaxLifetime(json);
         if (error is not null)
         {
-            return GraphResults.BadRequest(error);
+            return PolicyChange.Refused(error);
         }
 
         if (days is null || days == tenant.PasswordCredentialMaxLifetimeDays)
         {
-            return Results.NoContent();
+            return PolicyChange.None;
         }
 
         var before = AppManagementPolicyRules.Duration(tenant.PasswordCredentialMaxLifetimeDays);
         tenant.PasswordCredentialMaxLifetimeDays = days.Value;
-        tenant.ConcurrencyStamp = Guid.NewGuid();
-        await audit.RecordAsync(caller, Category, "Update policy", new AuditTarget(PolicyId, "Policy", PolicyDisplayName,
-            [new ModifiedProperty($"{RestrictionsName}.{PasswordsName}.{AppManagementPolicyRules.PasswordLifetime}", before, AppManagementPolicyRules.Duration(days.Value))]),
-            http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
+        return PolicyChange.Changed(new ModifiedProperty($"{RestrictionsName}.{PasswordsName}.{AppManagementPolicyRules.PasswordLifetime}", before, AppManagementPolicyRules.Duration(days.Value)));
     }
 
     /// <summary>

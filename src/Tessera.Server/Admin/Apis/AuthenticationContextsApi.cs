@@ -67,13 +67,7 @@ public static class AuthenticationContextsApi
     private static async Task<IResult> GetAsync(string id, HttpContext http, TesseraDbContext db)
     {
         var entry = await db.AuthenticationContexts.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == http.Caller().TenantId && c.Id == id, http.RequestAborted);
-        if (entry is null)
-        {
-            return GraphResults.NotFound(id);
-        }
-
-        http.Response.Headers.ETag = GraphResults.ETag(entry.ConcurrencyStamp);
-        return Results.Json(Resource(entry));
+        return ConditionalAccessChanges.Found(http, entry, id, e => e.ConcurrencyStamp, Resource);
     }
 
     private static async Task<IResult> UpsertAsync(string id, HttpContext http, TesseraDbContext db, AuditLog audit, bool replace)
@@ -115,28 +109,19 @@ public static class AuthenticationContextsApi
         }
 
         entry.ConcurrencyStamp = Guid.NewGuid();
-        await audit.RecordAsync(caller, ConditionalAccessChanges.Category, creating ? "Add authentication context" : "Update authentication context",
-            new AuditTarget(id, "Policy", entry.DisplayName, [new ModifiedProperty("AuthenticationContextClassReference", before, after)]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, async () =>
-        {
-            await ConditionalAccessChanges.BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
-            http.Response.Headers.ETag = GraphResults.ETag(entry.ConcurrencyStamp);
-            return creating ? Results.Json(Resource(entry), statusCode: StatusCodes.Status201Created) : Results.NoContent();
-        });
+        return await ConditionalAccessChanges.SaveAsync(http, db, audit, creating ? "Add authentication context" : "Update authentication context",
+            new AuditTarget(id, "Policy", entry.DisplayName, [new ModifiedProperty("AuthenticationContextClassReference", before, after)]),
+            () => ConditionalAccessChanges.WithETag(http, entry.ConcurrencyStamp,
+                creating ? Results.Json(Resource(entry), statusCode: StatusCodes.Status201Created) : Results.NoContent()));
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext http, TesseraDbContext db, AuditLog audit)
     {
         var caller = http.Caller();
         var entry = await db.AuthenticationContexts.FirstOrDefaultAsync(c => c.TenantId == caller.TenantId && c.Id == id, http.RequestAborted);
-        if (entry is null)
+        if (!ConditionalAccessChanges.CanWrite(http, entry, id, e => e.ConcurrencyStamp, out var refusal))
         {
-            return GraphResults.NotFound(id);
-        }
-
-        if (!GraphResults.IfMatchAllows(http.Request, entry.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
+            return refusal;
         }
 
         var policies = await db.ConditionalAccessPolicies.AsNoTracking().Where(p => p.TenantId == caller.TenantId).ToListAsync(http.RequestAborted);
@@ -147,13 +132,9 @@ public static class AuthenticationContextsApi
         }
 
         db.AuthenticationContexts.Remove(entry);
-        await audit.RecordAsync(caller, ConditionalAccessChanges.Category, "Delete authentication context",
-            new AuditTarget(id, "Policy", entry.DisplayName, [new ModifiedProperty("AuthenticationContextClassReference", Summary(entry), null)]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, async () =>
-        {
-            await ConditionalAccessChanges.BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
-            return Results.NoContent();
-        });
+        return await ConditionalAccessChanges.SaveAsync(http, db, audit, "Delete authentication context",
+            new AuditTarget(id, "Policy", entry.DisplayName, [new ModifiedProperty("AuthenticationContextClassReference", Summary(entry), null)]),
+            Results.NoContent);
     }
 
     private static string Summary(AuthenticationContextEntry entry)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Tenants;
 using Tessera.Policy.Admin;
@@ -22,12 +21,13 @@ public static class AuthorizationPolicyApi
     public const string Id = "authorizationPolicy";
     private const string DisplayName = "Authorization Policy";
     private const string Description = "Used to manage authorization related settings across the company.";
-    private const string Category = "Policy";
     private const string UserPermissions = "defaultUserRolePermissions";
     private const string GrantPolicies = "permissionGrantPoliciesAssigned";
 
     /// <summary>The policies that can be assigned: every stored value but "none", which is the empty list.</summary>
     private static readonly IReadOnlyList<string> Assignable = [.. UserConsentPolicies.All.Where(p => p != UserConsentPolicies.None)];
+
+    private static readonly TenantPolicyEndpoint Endpoint = new(Id, DisplayName, "Update authorization policy");
 
     // What GET shows and PATCH accepts back unchanged, so that a policy read, edited and sent back as a whole is fine.
     private static readonly Dictionary<string, string> Fixed = new(StringComparer.Ordinal)
@@ -48,59 +48,41 @@ public static class AuthorizationPolicyApi
     public static IReadOnlyList<string> Assigned(string userConsentPolicy)
         => userConsentPolicy == UserConsentPolicies.None ? [] : [userConsentPolicy];
 
-    private static async Task<IResult> GetAsync(HttpContext http, TesseraDbContext db)
+    private static Task<IResult> GetAsync(HttpContext http, TesseraDbContext db)
+        => TenantPolicyEndpoint.GetAsync(http, db, tenant => Resource(http.Request, tenant));
+
+    private static Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit)
+        => Endpoint.UpdateAsync(http, db, audit, Apply);
+
+    private static PolicyChange Apply(Tenant tenant, JsonObject json)
     {
-        var tenant = await LoadTenantAsync(db.Tenants.AsNoTracking(), http);
-        http.Response.Headers.ETag = GraphResults.ETag(tenant.ConcurrencyStamp);
-        return Results.Json(Resource(http.Request, tenant));
-    }
-
-    private static async Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit)
-    {
-        var caller = http.Caller();
-        var tenant = await LoadTenantAsync(db.Tenants, http);
-        if (!GraphResults.IfMatchAllows(http.Request, tenant.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
-        }
-
-        var body = await ApiBodies.ReadObjectAsync(http);
-        if (body.Error is not null)
-        {
-            return GraphResults.BadRequest(body.Error);
-        }
-
-        var (assigned, error) = ReadAssigned(body.Json!);
+        var (assigned, error) = ReadAssigned(json);
         if (error is not null)
         {
-            return GraphResults.BadRequest(error);
+            return PolicyChange.Refused(error);
         }
 
         if (assigned is null)
         {
-            return Results.NoContent();
+            return PolicyChange.None;
         }
 
         var choice = ConsentSettingsRules.UserConsentPolicy(assigned, Assignable);
         if (choice.Error is not null)
         {
-            return GraphResults.BadRequest(choice.Error);
+            return PolicyChange.Refused(choice.Error);
         }
 
         var policy = choice.Policy ?? UserConsentPolicies.None;
         if (policy == tenant.UserConsentPolicy)
         {
-            return Results.NoContent();
+            return PolicyChange.None;
         }
 
         var before = tenant.UserConsentPolicy;
         tenant.UserConsentPolicy = policy;
-        tenant.ConcurrencyStamp = Guid.NewGuid();
-        await audit.RecordAsync(caller, Category, "Update authorization policy", new AuditTarget(Id, "Policy", DisplayName,
-        [
-            new ModifiedProperty($"{UserPermissions}.{GrantPolicies}", JsonSerializer.Serialize(Assigned(before)), JsonSerializer.Serialize(Assigned(policy))),
-        ]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
+        return PolicyChange.Changed(
+            new ModifiedProperty($"{UserPermissions}.{GrantPolicies}", JsonSerializer.Serialize(Assigned(before)), JsonSerializer.Serialize(Assigned(policy))));
     }
 
     /// <summary>
@@ -150,9 +132,4 @@ public static class AuthorizationPolicyApi
         [UserPermissions] = new Dictionary<string, object?> { [GrantPolicies] = Assigned(tenant.UserConsentPolicy) },
         ["@odata.etag"] = GraphResults.ETag(tenant.ConcurrencyStamp),
     };
-
-    // The caller's token was issued by its tenant, so the tenant exists.
-    private static async Task<Tenant> LoadTenantAsync(IQueryable<Tenant> tenants, HttpContext http)
-        => await tenants.FirstOrDefaultAsync(t => t.Id == http.Caller().TenantId, http.RequestAborted)
-           ?? throw new InvalidOperationException("The caller's tenant does not exist.");
 }

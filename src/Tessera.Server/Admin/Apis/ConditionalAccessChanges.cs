@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Storage;
@@ -5,6 +6,7 @@ using Tessera.Policy.Admin;
 using Tessera.Policy.ConditionalAccess;
 using Tessera.Policy.Errors;
 using Tessera.Server.Admin.Access;
+using Tessera.Server.Admin.Audit;
 using Tessera.Server.ConditionalAccess;
 
 namespace Tessera.Server.Admin.Apis;
@@ -27,6 +29,62 @@ public static class ConditionalAccessChanges
         ArgumentNullException.ThrowIfNull(db);
         var version = Guid.NewGuid();
         await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.ConditionalAccessVersion, version), cancellationToken);
+    }
+
+    /// <summary>GET of one object: 404 when the caller's tenant has none by that id, else the object with its ETag.</summary>
+    public static IResult Found<TEntry, TResource>(HttpContext http, TEntry? entry, string id, Func<TEntry, Guid> stamp, Func<TEntry, TResource> resource)
+        where TEntry : class
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(stamp);
+        ArgumentNullException.ThrowIfNull(resource);
+        if (entry is null)
+        {
+            return GraphResults.NotFound(id);
+        }
+
+        http.Response.Headers.ETag = GraphResults.ETag(stamp(entry));
+        return Results.Json(resource(entry));
+    }
+
+    /// <summary>Whether an object may be changed or deleted: not when the caller's tenant has none by that id (404) or If-Match names another version (412).</summary>
+    public static bool CanWrite<TEntry>(
+        HttpContext http, [NotNullWhen(true)] TEntry? entry, string id, Func<TEntry, Guid> stamp, [NotNullWhen(false)] out IResult? refusal)
+        where TEntry : class
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(stamp);
+        refusal = entry is null ? GraphResults.NotFound(id)
+            : !GraphResults.IfMatchAllows(http.Request, stamp(entry)) ? GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed)
+            : null;
+        return refusal is null;
+    }
+
+    /// <summary>
+    /// Records the change in the audit log and saves both, moving the tenant's version in the same transaction; then
+    /// <paramref name="respond"/> gives the answer (it runs only once the change is saved).
+    /// </summary>
+    public static async Task<IResult> SaveAsync(
+        HttpContext http, TesseraDbContext db, AuditLog audit, string activity, AuditTarget target, Func<IResult> respond)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(respond);
+        var caller = http.Caller();
+        await audit.RecordAsync(caller, Category, activity, target, http.RequestAborted);
+        return await AdminWrites.SaveAsync(db, http, async () =>
+        {
+            await BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
+            return respond();
+        });
+    }
+
+    /// <summary><paramref name="result"/>, with the object's new version as its ETag.</summary>
+    public static IResult WithETag(HttpContext http, Guid stamp, IResult result)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Response.Headers.ETag = GraphResults.ETag(stamp);
+        return result;
     }
 
     /// <summary>The first id the policy names that does not exist in the tenant, as an error; null when all do.</summary>

@@ -82,13 +82,7 @@ public static class ConditionalAccessPoliciesApi
     private static async Task<IResult> GetAsync(Guid id, HttpContext http, TesseraDbContext db)
     {
         var entry = await db.ConditionalAccessPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id && p.TenantId == http.Caller().TenantId, http.RequestAborted);
-        if (entry is null)
-        {
-            return GraphResults.NotFound(id.ToString());
-        }
-
-        http.Response.Headers.ETag = GraphResults.ETag(entry.ConcurrencyStamp);
-        return Results.Json(Resource(entry));
+        return ConditionalAccessChanges.Found(http, entry, id.ToString(), e => e.ConcurrencyStamp, Resource);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, TesseraDbContext db, AuditLog audit, TimeProvider time, TenantPolicies tenantPolicies)
@@ -123,28 +117,19 @@ public static class ConditionalAccessPoliciesApi
             CreatedDateTime = now,
         };
         db.ConditionalAccessPolicies.Add(entry);
-        await audit.RecordAsync(caller, ConditionalAccessChanges.Category, "Add conditional access policy",
-            new AuditTarget(id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("ConditionalAccessPolicy", null, entry.Document)]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, async () =>
-        {
-            await ConditionalAccessChanges.BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
-            http.Response.Headers.ETag = GraphResults.ETag(entry.ConcurrencyStamp);
-            return Results.Json(WithWarnings(Resource(entry), policy.Warnings), statusCode: StatusCodes.Status201Created);
-        });
+        return await ConditionalAccessChanges.SaveAsync(http, db, audit, "Add conditional access policy",
+            new AuditTarget(id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("ConditionalAccessPolicy", null, entry.Document)]),
+            () => ConditionalAccessChanges.WithETag(http, entry.ConcurrencyStamp,
+                Results.Json(WithWarnings(Resource(entry), policy.Warnings), statusCode: StatusCodes.Status201Created)));
     }
 
     private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, AuditLog audit, TimeProvider time, TenantPolicies tenantPolicies)
     {
         var caller = http.Caller();
         var entry = await db.ConditionalAccessPolicies.FirstOrDefaultAsync(p => p.Id == id && p.TenantId == caller.TenantId, http.RequestAborted);
-        if (entry is null)
+        if (!ConditionalAccessChanges.CanWrite(http, entry, id.ToString(), e => e.ConcurrencyStamp, out var refusal))
         {
-            return GraphResults.NotFound(id.ToString());
-        }
-
-        if (!GraphResults.IfMatchAllows(http.Request, entry.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
+            return refusal;
         }
 
         var body = await ApiBodies.ReadObjectAsync(http);
@@ -179,38 +164,25 @@ public static class ConditionalAccessPoliciesApi
         entry.State = ConditionalAccessDocuments.StateName(policy.Policy.State);
         entry.ModifiedDateTime = time.GetUtcNow();
         entry.ConcurrencyStamp = Guid.NewGuid();
-        await audit.RecordAsync(caller, ConditionalAccessChanges.Category, "Update conditional access policy",
-            new AuditTarget(id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("ConditionalAccessPolicy", before, document)]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, async () =>
-        {
-            await ConditionalAccessChanges.BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
-            http.Response.Headers.ETag = GraphResults.ETag(entry.ConcurrencyStamp);
-            return policy.Warnings.Count == 0 ? Results.NoContent() : Results.Json(WithWarnings(Resource(entry), policy.Warnings));
-        });
+        return await ConditionalAccessChanges.SaveAsync(http, db, audit, "Update conditional access policy",
+            new AuditTarget(id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("ConditionalAccessPolicy", before, document)]),
+            () => ConditionalAccessChanges.WithETag(http, entry.ConcurrencyStamp,
+                policy.Warnings.Count == 0 ? Results.NoContent() : Results.Json(WithWarnings(Resource(entry), policy.Warnings))));
     }
 
     private static async Task<IResult> DeleteAsync(Guid id, HttpContext http, TesseraDbContext db, AuditLog audit)
     {
         var caller = http.Caller();
         var entry = await db.ConditionalAccessPolicies.FirstOrDefaultAsync(p => p.Id == id && p.TenantId == caller.TenantId, http.RequestAborted);
-        if (entry is null)
+        if (!ConditionalAccessChanges.CanWrite(http, entry, id.ToString(), e => e.ConcurrencyStamp, out var refusal))
         {
-            return GraphResults.NotFound(id.ToString());
-        }
-
-        if (!GraphResults.IfMatchAllows(http.Request, entry.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
+            return refusal;
         }
 
         db.ConditionalAccessPolicies.Remove(entry);
-        await audit.RecordAsync(caller, ConditionalAccessChanges.Category, "Delete conditional access policy",
-            new AuditTarget(id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("ConditionalAccessPolicy", entry.Document, null)]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, async () =>
-        {
-            await ConditionalAccessChanges.BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
-            return Results.NoContent();
-        });
+        return await ConditionalAccessChanges.SaveAsync(http, db, audit, "Delete conditional access policy",
+            new AuditTarget(id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("ConditionalAccessPolicy", entry.Document, null)]),
+            Results.NoContent);
     }
 
     private sealed record Validated(ConditionalAccessPolicy Policy, IReadOnlyList<string> Warnings);

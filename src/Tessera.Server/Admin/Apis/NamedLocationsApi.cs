@@ -60,13 +60,7 @@ public static class NamedLocationsApi
     private static async Task<IResult> GetAsync(Guid id, HttpContext http, TesseraDbContext db)
     {
         var entry = await db.IpNamedLocations.AsNoTracking().FirstOrDefaultAsync(l => l.Id == id && l.TenantId == http.Caller().TenantId, http.RequestAborted);
-        if (entry is null)
-        {
-            return GraphResults.NotFound(id.ToString());
-        }
-
-        http.Response.Headers.ETag = GraphResults.ETag(entry.ConcurrencyStamp);
-        return Results.Json(Resource(entry));
+        return ConditionalAccessChanges.Found(http, entry, id.ToString(), e => e.ConcurrencyStamp, Resource);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, TesseraDbContext db, AuditLog audit, TimeProvider time)
@@ -101,28 +95,18 @@ public static class NamedLocationsApi
             ModifiedDateTime = now,
         };
         db.IpNamedLocations.Add(entry);
-        await audit.RecordAsync(caller, ConditionalAccessChanges.Category, "Add named location",
-            new AuditTarget(entry.Id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("NamedLocation", null, Summary(entry))]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, async () =>
-        {
-            await ConditionalAccessChanges.BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
-            http.Response.Headers.ETag = GraphResults.ETag(entry.ConcurrencyStamp);
-            return Results.Json(Resource(entry), statusCode: StatusCodes.Status201Created);
-        });
+        return await ConditionalAccessChanges.SaveAsync(http, db, audit, "Add named location",
+            new AuditTarget(entry.Id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("NamedLocation", null, Summary(entry))]),
+            () => ConditionalAccessChanges.WithETag(http, entry.ConcurrencyStamp, Results.Json(Resource(entry), statusCode: StatusCodes.Status201Created)));
     }
 
     private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, AuditLog audit, TimeProvider time)
     {
         var caller = http.Caller();
         var entry = await db.IpNamedLocations.FirstOrDefaultAsync(l => l.Id == id && l.TenantId == caller.TenantId, http.RequestAborted);
-        if (entry is null)
+        if (!ConditionalAccessChanges.CanWrite(http, entry, id.ToString(), e => e.ConcurrencyStamp, out var refusal))
         {
-            return GraphResults.NotFound(id.ToString());
-        }
-
-        if (!GraphResults.IfMatchAllows(http.Request, entry.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
+            return refusal;
         }
 
         var body = await ApiBodies.ReadObjectAsync(http);
@@ -154,28 +138,18 @@ public static class NamedLocationsApi
 
         entry.ModifiedDateTime = time.GetUtcNow();
         entry.ConcurrencyStamp = Guid.NewGuid();
-        await audit.RecordAsync(caller, ConditionalAccessChanges.Category, "Update named location",
-            new AuditTarget(entry.Id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("NamedLocation", before, after)]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, async () =>
-        {
-            await ConditionalAccessChanges.BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
-            http.Response.Headers.ETag = GraphResults.ETag(entry.ConcurrencyStamp);
-            return Results.NoContent();
-        });
+        return await ConditionalAccessChanges.SaveAsync(http, db, audit, "Update named location",
+            new AuditTarget(entry.Id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("NamedLocation", before, after)]),
+            () => ConditionalAccessChanges.WithETag(http, entry.ConcurrencyStamp, Results.NoContent()));
     }
 
     private static async Task<IResult> DeleteAsync(Guid id, HttpContext http, TesseraDbContext db, AuditLog audit)
     {
         var caller = http.Caller();
         var entry = await db.IpNamedLocations.FirstOrDefaultAsync(l => l.Id == id && l.TenantId == caller.TenantId, http.RequestAborted);
-        if (entry is null)
+        if (!ConditionalAccessChanges.CanWrite(http, entry, id.ToString(), e => e.ConcurrencyStamp, out var refusal))
         {
-            return GraphResults.NotFound(id.ToString());
-        }
-
-        if (!GraphResults.IfMatchAllows(http.Request, entry.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
+            return refusal;
         }
 
         var policies = await db.ConditionalAccessPolicies.AsNoTracking().Where(p => p.TenantId == caller.TenantId).ToListAsync(http.RequestAborted);
@@ -186,13 +160,9 @@ public static class NamedLocationsApi
         }
 
         db.IpNamedLocations.Remove(entry);
-        await audit.RecordAsync(caller, ConditionalAccessChanges.Category, "Delete named location",
-            new AuditTarget(entry.Id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("NamedLocation", Summary(entry), null)]), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, async () =>
-        {
-            await ConditionalAccessChanges.BumpVersionAsync(db, caller.TenantId, http.RequestAborted);
-            return Results.NoContent();
-        });
+        return await ConditionalAccessChanges.SaveAsync(http, db, audit, "Delete named location",
+            new AuditTarget(entry.Id.ToString(), "Policy", entry.DisplayName, [new ModifiedProperty("NamedLocation", Summary(entry), null)]),
+            Results.NoContent);
     }
 
     private static string Summary(IpNamedLocationEntry entry)

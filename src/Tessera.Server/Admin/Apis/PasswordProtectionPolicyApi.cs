@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Tenants;
 using Tessera.Policy.Admin;
@@ -25,11 +24,12 @@ public static class PasswordProtectionPolicyApi
     public const string Id = "passwordProtectionPolicy";
     private const string Path = "/policies/passwordProtectionPolicy";
     private const string DisplayName = "Password protection policy";
-    private const string Category = "Policy";
     private const string BannedList = "bannedPasswordList";
     private const string EnableBanned = "enableBannedPasswordCheck";
     private const string Threshold = "lockoutThreshold";
     private const string Duration = "lockoutDurationInSeconds";
+
+    private static readonly TenantPolicyEndpoint Endpoint = new(Id, DisplayName, "Update password protection policy");
 
     public static RouteGroupBuilder MapPasswordProtectionPolicy(this RouteGroupBuilder api)
     {
@@ -39,32 +39,18 @@ public static class PasswordProtectionPolicyApi
         return api;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, TesseraDbContext db)
+    private static Task<IResult> GetAsync(HttpContext http, TesseraDbContext db)
+        => TenantPolicyEndpoint.GetAsync(http, db, tenant => Resource(http.Request, tenant));
+
+    private static Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit)
+        => Endpoint.UpdateAsync(http, db, audit, Apply);
+
+    private static PolicyChange Apply(Tenant tenant, JsonObject json)
     {
-        var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == http.Caller().TenantId, http.RequestAborted);
-        http.Response.Headers.ETag = GraphResults.ETag(tenant.ConcurrencyStamp);
-        return Results.Json(Resource(http.Request, tenant));
-    }
-
-    private static async Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit)
-    {
-        var caller = http.Caller();
-        var tenant = await db.Tenants.FirstAsync(t => t.Id == caller.TenantId, http.RequestAborted);
-        if (!GraphResults.IfMatchAllows(http.Request, tenant.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
-        }
-
-        var body = await ApiBodies.ReadObjectAsync(http);
-        if (body.Error is not null)
-        {
-            return GraphResults.BadRequest(body.Error);
-        }
-
-        var (change, error) = Read(body.Json!);
+        var (change, error) = Read(json);
         if (error is not null)
         {
-            return GraphResults.BadRequest(error);
+            return PolicyChange.Refused(error);
         }
 
         var modified = new List<ModifiedProperty>();
@@ -92,14 +78,7 @@ public static class PasswordProtectionPolicyApi
             tenant.LockoutDurationSeconds = duration;
         }
 
-        if (modified.Count == 0)
-        {
-            return Results.NoContent();
-        }
-
-        tenant.ConcurrencyStamp = Guid.NewGuid();
-        await audit.RecordAsync(caller, Category, "Update password protection policy", new AuditTarget(Id, "Policy", DisplayName, modified), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
+        return PolicyChange.Changed(modified);
     }
 
     private sealed record Change(IReadOnlyList<string>? Banned, bool? Enforce, int? Threshold, int? Duration);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Tenants;
 using Tessera.Policy.Admin;
@@ -24,13 +23,14 @@ public static class SessionPolicyApi
     private const string Path = "/policies/sessionPolicy";
     private const string DisplayName = "Sign-in session policy";
     private const string Description = "How long browser sign-in sessions last without activity and in all.";
-    private const string Category = "Policy";
     private const string Idle = "idleTimeout";
     private const string Absolute = "absoluteTimeout";
 
     // What GET shows and PATCH accepts back unchanged (or ignores, for the computed values).
     private static readonly string[] Fixed = ["id", "displayName", "description"];
     private static readonly string[] Computed = ["effectiveIdleTimeout", "effectiveAbsoluteTimeout"];
+
+    private static readonly TenantPolicyEndpoint Endpoint = new(Id, DisplayName, "Update session policy");
 
     public static RouteGroupBuilder MapSessionPolicy(this RouteGroupBuilder api)
     {
@@ -40,53 +40,39 @@ public static class SessionPolicyApi
         return api;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, TesseraDbContext db, SignInSessionStore sessions)
+    private static Task<IResult> GetAsync(HttpContext http, TesseraDbContext db, SignInSessionStore sessions)
+        => TenantPolicyEndpoint.GetAsync(http, db, tenant => Resource(http.Request, tenant, sessions.ServerTimeouts));
+
+    private static Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit, SignInSessionStore sessions)
+        => Endpoint.UpdateAsync(http, db, audit, (tenant, json) => Apply(http.Request, tenant, json, sessions.ServerTimeouts),
+            tenant => sessions.PolicyChanged(tenant.Id));
+
+    private static PolicyChange Apply(HttpRequest request, Tenant tenant, JsonObject json, SessionTimeouts server)
     {
-        var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == http.Caller().TenantId, http.RequestAborted);
-        http.Response.Headers.ETag = GraphResults.ETag(tenant.ConcurrencyStamp);
-        return Results.Json(Resource(http.Request, tenant, sessions.ServerTimeouts));
-    }
-
-    private static async Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit, SignInSessionStore sessions)
-    {
-        var caller = http.Caller();
-        var tenant = await db.Tenants.FirstAsync(t => t.Id == caller.TenantId, http.RequestAborted);
-        if (!GraphResults.IfMatchAllows(http.Request, tenant.ConcurrencyStamp))
-        {
-            return GraphResults.Error(StatusCodes.Status412PreconditionFailed, AdminErrors.PreconditionFailed);
-        }
-
-        var body = await ApiBodies.ReadObjectAsync(http);
-        if (body.Error is not null)
-        {
-            return GraphResults.BadRequest(body.Error);
-        }
-
-        var json = body.Json!;
-        var current = Resource(http.Request, tenant, sessions.ServerTimeouts);
+        var current = Resource(request, tenant, server);
         var unsupported = json.FirstOrDefault(p => !p.Key.StartsWith('@') && p.Key is not (Idle or Absolute) && !Computed.Contains(p.Key) &&
                                                    !(Fixed.Contains(p.Key) && ApiBodies.Text(p.Value) == (string?)current[p.Key])).Key;
         if (unsupported is not null)
         {
-            return GraphResults.BadRequest(SessionErrors.PolicyPropertyUnsupported.With(unsupported));
+            return PolicyChange.Refused(SessionErrors.PolicyPropertyUnsupported.With(unsupported));
         }
 
         var (idle, idleError) = Read(json, Idle, tenant.SessionIdleTimeoutMinutes, SessionRules.IdleMinutes);
         var (absolute, absoluteError) = Read(json, Absolute, tenant.SessionAbsoluteTimeoutMinutes, SessionRules.AbsoluteMinutes);
         if ((idleError ?? absoluteError) is { } error)
         {
-            return GraphResults.BadRequest(error);
+            return PolicyChange.Refused(error);
         }
 
-        var effective = SessionRules.Effective(sessions.ServerTimeouts, idle, absolute);
+        var effective = SessionRules.Effective(server, idle, absolute);
         if (idle is { } setIdle && SessionRules.Consistent(TimeSpan.FromMinutes(setIdle), effective.Absolute) is { } inconsistent)
         {
-            return GraphResults.BadRequest(inconsistent);
+            return PolicyChange.Refused(inconsistent);
         }
 
         if (idle == tenant.SessionIdleTimeoutMinutes && absolute == tenant.SessionAbsoluteTimeoutMinutes)
         {
-            return Results.NoContent();
+            return PolicyChange.None;
         }
 
         var modified = new List<ModifiedProperty>();
@@ -94,13 +80,7 @@ public static class SessionPolicyApi
         ModifiedProperty.Track(modified, Absolute, Written(tenant.SessionAbsoluteTimeoutMinutes), Written(absolute));
         tenant.SessionIdleTimeoutMinutes = idle;
         tenant.SessionAbsoluteTimeoutMinutes = absolute;
-        tenant.ConcurrencyStamp = Guid.NewGuid();
-        await audit.RecordAsync(caller, Category, "Update session policy", new AuditTarget(Id, "Policy", DisplayName, modified), http.RequestAborted);
-        return await AdminWrites.SaveAsync(db, http, () =>
-        {
-            sessions.PolicyChanged(tenant.Id);
-            return Task.FromResult(Results.NoContent());
-        });
+        return PolicyChange.Changed(modified);
     }
 
     /// <summary>The new value of one timeout: absent keeps it, null resets it to the server's default, text sets it.</summary>
