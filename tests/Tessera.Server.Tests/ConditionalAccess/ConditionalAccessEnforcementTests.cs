@@ -47,6 +47,15 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
         Assert.Contains("'Block outside the office'", blocked.Query["error_description"], StringComparison.Ordinal);
         var logged = await SignInsAsync(user.Id);
         Assert.Contains(logged, e => e.ErrorCode == 53003 && e.IpAddress == "127.0.0.2" && e.AppId == client.Application.AppId);
+
+        // The signIns API shows each policy's part, in Graph's shape.
+        using var reader = await AdminClient.WithPermissionsAsync(server, AdminPermissions.AuditLogReadAll);
+        var (status, list) = await reader.JsonAsync(HttpMethod.Get, $"auditLogs/signIns?$filter={Uri.EscapeDataString($"userId eq '{user.Id}'")}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var refused = list!["value"]!.AsArray().Single(e => e!["status"]!["errorCode"]!.GetValue<int>() == 53003)!;
+        var applied = Assert.Single(refused["appliedConditionalAccessPolicies"]!.AsArray(), p => p!["displayName"]!.GetValue<string>() == "Block outside the office")!;
+        Assert.Equal("failure", applied["result"]!.GetValue<string>());
+        Assert.Equal(["block"], applied["enforcedGrantControls"]!.AsArray().Select(c => c!.GetValue<string>()));
     }
 
     [Fact]
@@ -118,7 +127,25 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
         var outcome = await browser.AuthorizeAsync(client.AuthorizeUrl(Pkce.Create()), user.UserName);
 
         Assert.True(outcome.Query.ContainsKey("code"), outcome.ErrorText);
-        Assert.DoesNotContain(await SignInsAsync(user.Id), e => e.ErrorCode == 53003);
+        var logged = await SignInsAsync(user.Id);
+        Assert.DoesNotContain(logged, e => e.ErrorCode == 53003);
+
+        // Report-only: the log says what the policy would have done; disabled: nothing to say.
+        var evaluated = logged.Where(e => e.AppliedConditionalAccessPolicies is not null).ToList();
+        if (state == "disabled")
+        {
+            Assert.Empty(evaluated);
+        }
+        else
+        {
+            // One entry per pass through the authorization endpoint (before and after the consent page).
+            Assert.NotEmpty(evaluated);
+            Assert.All(evaluated, entry =>
+            {
+                Assert.Equal(0, entry.ErrorCode);
+                Assert.Contains("\"result\":\"reportOnlyFailure\"", entry.AppliedConditionalAccessPolicies, StringComparison.Ordinal);
+            });
+        }
     }
 
     [Fact]
@@ -184,6 +211,65 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
         refused.AssertError("access_denied", "TSR2074");
         await server.App.Web.Services.GetRequiredService<SignInLog>().FlushAsync();
         Assert.True(await server.Directory.QueryAsync(db => db.SignInEvents.AnyAsync(e => e.AppId == daemon.AppId && e.ErrorCode == 53003)));
+    }
+
+    [Fact]
+    public async Task DeviceCode_BlockedUserApproves_PageSaysBlockedDeviceGetsAccessDenied()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var cli = await CliAsync();
+        await PolicyAsync("Block devices", "enabled", Users(user.Id), grant: Block);
+        using var http = server.CreateHttpClient();
+        var start = await TokenClient.PostAsync(http, $"{server.TenantBase}/oauth2/v2.0/devicecode", ("client_id", cli), ("scope", "openid profile offline_access"));
+        start.AssertSuccess();
+        using var browser = new UserAgent(server);
+        await browser.AuthorizeAsync($"{server.TenantBase}/devicelogin", user.UserName);
+
+        var approved = await ApproveAsync(browser, start.Json.GetProperty("user_code").GetString()!);
+
+        Assert.Contains("done=blocked", approved.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var polled = await TokenClient.PostAsync(http, server.TokenEndpoint, ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", cli), ("device_code", start.Json.GetProperty("device_code").GetString()!));
+        polled.AssertError("access_denied");
+        Assert.Contains(await SignInsAsync(user.Id), e => e.ErrorCode == 53003);
+    }
+
+    [Fact]
+    public async Task DeviceCode_MfaRequired_SentToSignInAskingForMfa()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var cli = await CliAsync();
+        await PolicyAsync("MFA on devices", "enabled", Users(user.Id), Apps(Guid.Parse(cli)));
+        using var http = server.CreateHttpClient();
+        var start = await TokenClient.PostAsync(http, $"{server.TenantBase}/oauth2/v2.0/devicecode", ("client_id", cli), ("scope", "openid profile offline_access"));
+        start.AssertSuccess();
+        using var browser = new UserAgent(server);
+        await browser.AuthorizeAsync($"{server.TenantBase}/devicelogin", user.UserName);
+
+        var approved = await ApproveAsync(browser, start.Json.GetProperty("user_code").GetString()!);
+
+        var location = Uri.UnescapeDataString(Uri.UnescapeDataString(approved.Headers.Location!.ToString()));
+        Assert.Contains("/account/signin", location, StringComparison.Ordinal);
+        Assert.Contains("tsr_ca_acr=urn:tessera:acr:mfa", location, StringComparison.Ordinal);
+        var polled = await TokenClient.PostAsync(http, server.TokenEndpoint, ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", cli), ("device_code", start.Json.GetProperty("device_code").GetString()!));
+        polled.AssertError("authorization_pending");
+    }
+
+    private async Task<string> CliAsync()
+        => (await server.Directory.RegisterAsync(new NewApplication("ca cli " + Guid.NewGuid().ToString("N")[..6])
+        {
+            IsPublicClient = true,
+            RedirectUris = ["http://127.0.0.1/callback"],
+        })).AppId.ToString();
+
+    private async Task<HttpResponseMessage> ApproveAsync(UserAgent browser, string userCode)
+    {
+        var url = $"{server.TenantBase}/devicelogin?user_code={Uri.EscapeDataString(userCode)}";
+        var page = await browser.SendAsync(HttpMethod.Get, url);
+        var body = await page.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"accept\"", body, StringComparison.Ordinal);
+        return await browser.SubmitAsync(page, body, [new("user_code", userCode), new("decision", "accept")], $"{server.TenantBase}/devicelogin");
     }
 
     private const string Block = """{ "operator": "OR", "builtInControls": ["block"] }""";

@@ -107,11 +107,17 @@ public static class AuthorizeEndpoint
         var access = await conditionalAccess.ForUserAsync(
             tenant.Id, user.Id, decision.Resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt,
             RequestedAuthenticationContexts.Of(request), http.RequestAborted);
+        var attempt = SignInAttempt.Interactive(http, tenant.Id, client).By(user).For(decision.Resource?.AppId)
+            .Using(AuthenticationStrengths.Describe(methods)).Under(access);
         if (access.Outcome != AccessOutcome.Granted)
         {
-            var attempt = SignInAttempt.Interactive(http, tenant.Id, client).By(user).For(decision.Resource?.AppId)
-                .Using(AuthenticationStrengths.Describe(methods));
             return Enforce(http, request, user, access, attempt, signIns, promptNone: prompts.Contains(PromptValues.None));
+        }
+
+        if (AppliedPolicies.AnyApplied(access))
+        {
+            // Report-only results (and policies satisfied) are what administrators read before turning a policy on.
+            signIns.Record(attempt, SignInStatus.Success);
         }
 
         if (http.Request.Query.ContainsKey(ConsentService.DeniedMarker))

@@ -109,6 +109,7 @@ public static class TokenEndpoint
 
         // Conditional Access for workload identities: an application cannot step up, so anything but a grant is a block.
         var access = await conditionalAccess.ForWorkloadAsync(tenant.Id, clientId, resource.AppId, http.Connection.RemoteIpAddress, cancellationToken);
+        attempt = attempt.Under(access);
         if (access.Outcome != AccessOutcome.Granted)
         {
             return Refuse(signIns, attempt.For(resource.AppId), TesseraErrors.ConditionalAccessBlockedWorkload.With(ConditionalAccessGate.FailedPolicyNames(access)));
@@ -205,6 +206,7 @@ public static class TokenEndpoint
         {
             var access = await conditionalAccess.ForUserAsync(
                 tenant.Id, user.Id, resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts, http.RequestAborted);
+            attempt = attempt.Under(access);
             if (access.Outcome == AccessOutcome.Blocked)
             {
                 return Refuse(signIns, attempt, TesseraErrors.ConditionalAccessBlockedAtRefresh.With(ConditionalAccessGate.FailedPolicyNames(access)));
