@@ -7,7 +7,7 @@ namespace Tessera.Server.ConditionalAccess;
 /// <summary>
 /// A decision's policy results as the sign-in log keeps them: Graph's <c>appliedConditionalAccessPolicies</c>
 /// (<c>id</c>, <c>displayName</c>, <c>result</c>, <c>enforcedGrantControls</c>, <c>enforcedSessionControls</c>).
-/// Policies that are off are left out; so are the last entries if the text would outgrow its column.
+/// Policies that are off are left out; so are the last "not applied" entries if the text would outgrow its column.
 /// </summary>
 public static class AppliedPolicies
 {
@@ -16,7 +16,11 @@ public static class AppliedPolicies
     {
         ArgumentNullException.ThrowIfNull(decision);
         var entries = new JsonArray();
-        foreach (var policy in decision.Policies.Where(p => p.Result != PolicyResultKind.NotEnabled))
+        var length = 2; // the brackets
+        // The policies that applied come first, so that a long list loses only "not applied" entries.
+        var listed = decision.Policies.Where(p => p.Result != PolicyResultKind.NotEnabled)
+            .OrderBy(p => p.Result is PolicyResultKind.NotApplied or PolicyResultKind.ReportOnlyNotApplied ? 1 : 0);
+        foreach (var policy in listed)
         {
             var entry = new JsonObject
             {
@@ -26,12 +30,13 @@ public static class AppliedPolicies
                 ["enforcedGrantControls"] = new JsonArray([.. policy.EnforcedGrantControls.Select(c => (JsonNode)c)]),
                 ["enforcedSessionControls"] = new JsonArray([.. policy.EnforcedSessionControls.Select(c => (JsonNode)c)]),
             };
-            entries.Add(entry);
-            if (entries.ToJsonString().Length > SignInEvent.AppliedPoliciesLength)
+            length += entry.ToJsonString().Length + 1; // and a comma
+            if (length > SignInEvent.AppliedPoliciesLength)
             {
-                entries.Remove(entry);
                 break;
             }
+
+            entries.Add(entry);
         }
 
         return entries.Count == 0 ? null : entries.ToJsonString();
