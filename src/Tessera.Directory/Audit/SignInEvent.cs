@@ -9,6 +9,7 @@ public sealed class SignInEvent
 {
     public const int UserAgentLength = 512;
     public const int NameLength = 256;
+    public const int AppliedPoliciesLength = 4000;
 
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }
@@ -46,6 +47,12 @@ public sealed class SignInEvent
 
     /// <summary><see cref="SignInEventTypes"/>.</summary>
     public required string SignInEventType { get; set; }
+
+    /// <summary>
+    /// Graph's <c>appliedConditionalAccessPolicies</c> as JSON text (id, displayName, result, enforced controls), report-only
+    /// results included; <c>null</c> where no policy was evaluated.
+    /// </summary>
+    public string? AppliedConditionalAccessPolicies { get; set; }
     public required string CorrelationId { get; set; }
 }
 

@@ -270,6 +270,7 @@ public abstract class TesseraDbContext(DbContextOptions options)
             signIn.Property(e => e.FailureReason).HasMaxLength(SignInEvent.NameLength);
             signIn.Property(e => e.AuthenticationMethods).HasMaxLength(64);
             signIn.Property(e => e.SignInEventType).HasMaxLength(32);
+            signIn.Property(e => e.AppliedConditionalAccessPolicies).HasMaxLength(SignInEvent.AppliedPoliciesLength);
             signIn.Property(e => e.CorrelationId).HasMaxLength(64);
         });
 

@@ -141,4 +141,19 @@ public static class TesseraErrors
     {
         SubError = "consent_required",
     };
+
+    // Conditional Access where tokens are issued (TSR2070-TSR2079).
+    public static readonly TesseraError ConditionalAccessBlocked = new("TSR2070", "access_denied",
+        "Access has been blocked by Conditional Access policies: {0}. Ask your administrator which conditions (location, application, client) the policy names; the sign-in log shows each policy's result.");
+    public static readonly TesseraError ConditionalAccessInteractionRequired = new("TSR2071", "interaction_required",
+        "Conditional Access requires {0} ({1}), and prompt=none forbids asking the user. Send the user to sign in interactively.");
+    public static readonly TesseraError ConditionalAccessBlockedAtRefresh = new("TSR2072", "invalid_grant",
+        "Access has been blocked by Conditional Access policies: {0}. The refresh token can no longer be used; the user must sign in again where the policies allow it.");
+    public static readonly TesseraError ConditionalAccessRequiredAtRefresh = new("TSR2073", "invalid_grant",
+        "Conditional Access now requires {0} ({1}). Send the user to sign in interactively, passing the 'claims' of this response to the authorization request.")
+    {
+        SubError = "basic_action",
+    };
+    public static readonly TesseraError ConditionalAccessBlockedWorkload = new("TSR2074", "access_denied",
+        "Access has been blocked by Conditional Access policies for workload identities: {0}. The application may get tokens only where the policies allow it (for example from its named locations).");
 }

@@ -80,6 +80,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddSingleton<SinglePageAppOrigins>();
         services.AddSingleton<SignInLog>();
         services.AddSingleton<ConditionalAccess.TenantPolicies>();
+        services.AddSingleton<ConditionalAccess.ConditionalAccessGate>();
         services.AddHostedService(provider => provider.GetRequiredService<SignInLog>());
         services.AddTesseraProtocol();
         services.AddTesseraAdminApi();

@@ -44,6 +44,9 @@ public sealed record SignInAttempt
     public string? UserPrincipalName { get; init; }
     public string? UserDisplayName { get; init; }
 
+    /// <summary>The Conditional Access results, as <see cref="ConditionalAccess.AppliedPolicies"/> writes them.</summary>
+    public string? AppliedConditionalAccessPolicies { get; init; }
+
     /// <summary>A person on the sign-in page, signing in to <paramref name="client"/> (none when the page was opened directly).</summary>
     public static SignInAttempt Interactive(HttpContext http, Guid tenantId, ClientInfo? client)
     {
@@ -97,6 +100,10 @@ public sealed record SignInAttempt
         return this with { AuthenticationMethods = Cut(methods, 64) };
     }
 
+    /// <summary>The Conditional Access decision the sign-in was judged by.</summary>
+    public SignInAttempt Under(Tessera.Policy.ConditionalAccess.ConditionalAccessDecision decision)
+        => this with { AppliedConditionalAccessPolicies = ConditionalAccess.AppliedPolicies.ToJson(decision) };
+
     /// <summary>The API the token is for.</summary>
     public SignInAttempt For(Guid? resourceAppId) => this with { ResourceId = resourceAppId };
 
@@ -132,6 +139,7 @@ public sealed record SignInAttempt
         AuthenticationMethods = AuthenticationMethods,
         SignInEventType = EventType,
         CorrelationId = CorrelationId,
+        AppliedConditionalAccessPolicies = AppliedConditionalAccessPolicies,
     };
 
     private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];

@@ -31,6 +31,12 @@ public sealed record SignInStatus(int ErrorCode, string? FailureReason)
     /// <summary>The sign-in succeeded but is weaker than the application asked for (acr_values).</summary>
     public static readonly SignInStatus StrongerMethodRequired = new(50074, "Strong authentication is required: the application asked for a stronger method");
 
+    /// <summary>An enforced Conditional Access policy blocks the sign-in.</summary>
+    public static readonly SignInStatus ConditionalAccessBlocked = new(53003, "Access has been blocked by Conditional Access policies");
+
+    /// <summary>An enforced Conditional Access policy asks for a stronger or fresher sign-in than the session has.</summary>
+    public static readonly SignInStatus ConditionalAccessMfaRequired = new(50076, "Conditional Access requires a stronger or fresher sign-in");
+
     /// <summary>The status of a refusal the token endpoint returned, by its Tessera code.</summary>
     public static SignInStatus Of(TesseraError error)
     {
@@ -43,6 +49,8 @@ public sealed record SignInStatus(int ErrorCode, string? FailureReason)
             "TSR2029" => new(500014, "The service principal for the resource is disabled"),
             "TSR2030" => new(501051, "Application is not assigned to a role for the API"),
             "TSR2031" => new(50105, "The signed in user is not assigned to a role for the application"),
+            "TSR2070" or "TSR2072" or "TSR2074" => ConditionalAccessBlocked,
+            "TSR2071" or "TSR2073" => ConditionalAccessMfaRequired,
             "TSR2063" => new(65001, "The user or administrator has not consented to use the application"),
 
             // A refusal Entra ID has no number for: still a failure, described in Tessera's words.

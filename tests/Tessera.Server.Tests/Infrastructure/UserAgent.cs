@@ -8,9 +8,12 @@ namespace Tessera.Server.Tests.Infrastructure;
 /// browsers do), follows redirects inside the server, fills the sign-in and consent forms, and stops at the first
 /// redirect that leaves the server (the client's redirect URI). The browser tests use real Chromium.
 /// </summary>
-public sealed partial class UserAgent(TesseraServerFixture server) : IDisposable
+/// <param name="source">A loopback address to connect from (plain HTTP servers only); none: the usual 127.0.0.1.</param>
+public sealed partial class UserAgent(TesseraServerFixture server, IPAddress? source = null) : IDisposable
 {
-    private readonly HttpClient _http = server.CreateHttpClient();
+    private readonly HttpClient _http = source is null
+        ? server.CreateHttpClient()
+        : new HttpClient(SignInPageClient.BoundHandler(source)) { BaseAddress = new Uri(server.Origin) };
     private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, string> Cookies => _cookies;

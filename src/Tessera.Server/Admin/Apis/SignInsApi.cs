@@ -71,6 +71,9 @@ public static class SignInsApi
             ["signInEventTypes"] = new[] { signIn.SignInEventType },
             ["authenticationMethodsUsed"] = new[] { signIn.AuthenticationMethods },
             ["correlationId"] = signIn.CorrelationId,
+            ["appliedConditionalAccessPolicies"] = signIn.AppliedConditionalAccessPolicies is { } applied
+                ? System.Text.Json.Nodes.JsonNode.Parse(applied)
+                : new System.Text.Json.Nodes.JsonArray(),
             ["status"] = new Dictionary<string, object?>
             {
                 ["errorCode"] = signIn.ErrorCode,

@@ -7,11 +7,15 @@ using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
+using Tessera.Policy.Authentication;
 using Tessera.Policy.Consent;
 using Tessera.Server.Admin;
 using Tessera.Server.Clients;
+using Tessera.Server.ConditionalAccess;
 using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Tokens;
+using Tessera.Server.SignInLogs;
+using AccessOutcome = Tessera.Policy.ConditionalAccess.AccessOutcome;
 
 namespace Tessera.Server.Pages.Device;
 
@@ -22,7 +26,8 @@ namespace Tessera.Server.Pages.Device;
 /// administrator may grant is refused here.
 /// </summary>
 public sealed class DeviceLoginModel(
-    UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents, TesseraDbContext db, TimeProvider time) : TenantPageModel
+    UserManager<DirectoryUser> users, ClientDirectory clients, ConsentService consents, TesseraDbContext db, TimeProvider time,
+    ConditionalAccessGate conditionalAccess, SignInLog signIns) : TenantPageModel
 {
     [BindProperty(Name = "user_code", SupportsGet = true)]
     public string? UserCode { get; set; }
@@ -103,9 +108,44 @@ public sealed class DeviceLoginModel(
         }
 
         var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var methods = Protocol.Authorize.AuthorizeEndpoint.AuthenticationMethods(session.Principal!).ToList();
+        var authenticatedAt = session.Properties?.IssuedUtc ?? time.GetUtcNow();
+
+        // Conditional Access at the moment the user approves, as at the authorization endpoint.
+        var client = await clients.FindInAsync(request.ClientId!, Tenant.Id, HttpContext.RequestAborted);
+        var access = await conditionalAccess.ForUserAsync(
+            Tenant.Id, user.Id, evaluation.Resource?.AppId ?? client!.AppId, HttpContext.Connection.RemoteIpAddress, methods, authenticatedAt,
+            new HashSet<string>(StringComparer.Ordinal), HttpContext.RequestAborted);
+        var attempt = SignInAttempt.Interactive(HttpContext, Tenant.Id, client).By(user).For(evaluation.Resource?.AppId)
+            .Using(AuthenticationStrengths.Describe(methods)).Under(access);
+        if (access.Outcome == AccessOutcome.Blocked)
+        {
+            signIns.Record(attempt, SignInStatus.ConditionalAccessBlocked);
+            return Forbid(new AuthenticationProperties { RedirectUri = $"{Request.PathBase}/devicelogin?done=blocked" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        if (access.Outcome == AccessOutcome.ControlsRequired)
+        {
+            // Back to this page after a stronger sign-in; the code stays pending meanwhile.
+            signIns.Record(attempt, SignInStatus.ConditionalAccessMfaRequired);
+            var returnUrl = QueryHelpers.AddQueryString($"{Request.PathBase}/devicelogin", "user_code", UserCode ?? string.Empty);
+            var strength = ConditionalAccessGate.SignInStrengthOf(access);
+            if (strength > AuthenticationStrength.Password && AuthenticationStrengths.AcrOf(strength) is { } acr)
+            {
+                returnUrl = QueryHelpers.AddQueryString(returnUrl, Protocol.Authorize.RequestedStrength.ConditionalAccessMarker, acr);
+            }
+
+            return RedirectToSignIn(returnUrl);
+        }
+
+        if (AppliedPolicies.AnyApplied(access))
+        {
+            signIns.Record(attempt, SignInStatus.Success);
+        }
+
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, azpacr: "0", request.GetScopes(), evaluation.Resource, evaluation.GrantedApiScopes, evaluation.Roles,
-            session.Properties?.IssuedUtc ?? time.GetUtcNow(), Protocol.Authorize.AuthorizeEndpoint.AuthenticationMethods(session.Principal!));
+            authenticatedAt, methods);
         return SignIn(principal, new AuthenticationProperties { RedirectUri = $"{Request.PathBase}/devicelogin?done=approved" },
             OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
@@ -119,6 +159,7 @@ public sealed class DeviceLoginModel(
             "denied" => "Sign-in cancelled",
             "refused" => "This application asked for something that does not exist or that you may not use; nothing was granted",
             "needsadmin" => "This application needs an administrator's approval; nothing was granted",
+            "blocked" => "Access has been blocked by your organization's Conditional Access policies; nothing was granted",
             _ => null,
         };
     }

@@ -9,17 +9,22 @@ using Tessera.Directory.Users;
 using Tessera.Policy.Authentication;
 using Tessera.Policy.Errors;
 using Tessera.Server.Clients;
+using Tessera.Server.ConditionalAccess;
 using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Tokens;
 using Tessera.Server.Sessions;
+using Tessera.Server.SignInLogs;
 using Tessera.Server.Tenancy;
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using AccessOutcome = Tessera.Policy.ConditionalAccess.AccessOutcome;
+using ConditionalAccessDecision = Tessera.Policy.ConditionalAccess.ConditionalAccessDecision;
 
 namespace Tessera.Server.Protocol.Authorize;
 
 /// <summary>
 /// The authorization endpoint after OpenIddict has validated the protocol (client, redirect URI, PKCE):
-/// sign the user in if needed (<c>prompt</c>, <c>max_age</c>), ask for consent if needed, then issue the code.
+/// sign the user in if needed (<c>prompt</c>, <c>max_age</c>), apply the tenant's Conditional Access policies, ask for
+/// consent if needed, then issue the code.
 /// Each step is one small check; a step that cannot pass returns the OAuth error to the client.
 /// </summary>
 public static class AuthorizeEndpoint
@@ -37,6 +42,8 @@ public static class AuthorizeEndpoint
         UserManager<DirectoryUser> users,
         ConsentService consents,
         ClientDirectory clients,
+        ConditionalAccessGate conditionalAccess,
+        SignInLog signIns,
         TimeProvider time)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
@@ -94,6 +101,25 @@ public static class AuthorizeEndpoint
             return ProtocolResults.Reject(decision.Error);
         }
 
+        // 3. Do the tenant's Conditional Access policies let this sign-in through? (Before consent: a blocked user is
+        // not asked to grant anything.)
+        var methods = AuthenticationMethods(session.Principal!).ToList();
+        var access = await conditionalAccess.ForUserAsync(
+            tenant.Id, user.Id, decision.Resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt,
+            RequestedAuthenticationContexts.Of(request), http.RequestAborted);
+        var attempt = SignInAttempt.Interactive(http, tenant.Id, client).By(user).For(decision.Resource?.AppId)
+            .Using(AuthenticationStrengths.Describe(methods)).Under(access);
+        if (access.Outcome != AccessOutcome.Granted)
+        {
+            return Enforce(http, request, user, access, attempt, signIns, promptNone: prompts.Contains(PromptValues.None));
+        }
+
+        if (AppliedPolicies.AnyApplied(access))
+        {
+            // Report-only results (and policies satisfied) are what administrators read before turning a policy on.
+            signIns.Record(attempt, SignInStatus.Success);
+        }
+
         if (http.Request.Query.ContainsKey(ConsentService.DeniedMarker))
         {
             return ProtocolResults.Reject(TesseraErrors.ConsentDenied);
@@ -115,13 +141,46 @@ public static class AuthorizeEndpoint
             return Results.Redirect(QueryHelpers.AddQueryString($"{http.Request.PathBase}/account/consent", "returnUrl", returnUrl));
         }
 
-        // 3. Issue the code.
+        // 4. Issue the code.
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, azpacr: "0", request.GetScopes(), decision.Resource, decision.GrantedApiScopes, decision.Roles,
-            authenticatedAt, AuthenticationMethods(session.Principal!), sessionId: SignInSessionStore.SessionIdOf(session.Principal)?.ToString("D"));
+            authenticatedAt, methods, sessionId: SignInSessionStore.SessionIdOf(session.Principal)?.ToString("D"),
+            authenticationContexts: access.SatisfiedAuthenticationContexts);
         // No SetAuthorizationId: OpenIddict gives this sign-in an authorization of its own, so a replayed refresh token
         // revokes this sign-in's family only, not every session of the user with this client.
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>
+    /// A Conditional Access refusal: a block is the client's <c>access_denied</c>; controls the session lacks send the
+    /// user to sign in again, asking for the strength the policies demand the way <c>acr_values</c> does (the sign-in
+    /// pages explain what to add when the user has no such method).
+    /// </summary>
+    private static IResult Enforce(
+        HttpContext http, OpenIddictRequest request, DirectoryUser user, ConditionalAccessDecision access, SignInAttempt attempt, SignInLog signIns, bool promptNone)
+    {
+        var names = ConditionalAccessGate.FailedPolicyNames(access);
+        if (access.Outcome == AccessOutcome.Blocked)
+        {
+            signIns.Record(attempt, SignInStatus.ConditionalAccessBlocked);
+            return ProtocolResults.Reject(TesseraErrors.ConditionalAccessBlocked.With(names));
+        }
+
+        signIns.Record(attempt, SignInStatus.ConditionalAccessMfaRequired);
+        if (promptNone)
+        {
+            return ProtocolResults.Reject(TesseraErrors.ConditionalAccessInteractionRequired.With(ConditionalAccessGate.Demand(access), names));
+        }
+
+        var returnUrl = ReturnUrl(http, request, without: [PromptValues.Login, PromptValues.SelectAccount]);
+        var strength = ConditionalAccessGate.SignInStrengthOf(access);
+        if (strength > AuthenticationStrength.Password && AuthenticationStrengths.AcrOf(strength) is { } acr)
+        {
+            returnUrl = QueryHelpers.AddQueryString(returnUrl, RequestedStrength.ConditionalAccessMarker, acr);
+        }
+
+        var signIn = QueryHelpers.AddQueryString($"{http.Request.PathBase}/account/signin", "returnUrl", returnUrl);
+        return Results.Redirect(QueryHelpers.AddQueryString(signIn, "loginHint", user.UserName ?? string.Empty));
     }
 
     /// <summary>Whether an <c>id_token_hint</c> was sent, and its subject if OpenIddict validated it (signature, issuer).</summary>
@@ -150,7 +209,7 @@ public static class AuthorizeEndpoint
         var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, value) in request.GetParameters())
         {
-            if (name is ConsentService.DeniedMarker or ConsentService.AdminApprovalMarker)
+            if (name is ConsentService.DeniedMarker or ConsentService.AdminApprovalMarker or RequestedStrength.ConditionalAccessMarker)
             {
                 continue;
             }

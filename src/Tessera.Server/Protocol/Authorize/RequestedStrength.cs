@@ -12,6 +12,13 @@ namespace Tessera.Server.Protocol.Authorize;
 /// </summary>
 public static class RequestedStrength
 {
+    /// <summary>
+    /// The return URL's parameter that carries the strength Conditional Access asks for (an <c>acr</c> value), so that
+    /// the sign-in pages ask for it as they do for <c>acr_values</c>. Only the pages read it; the authorization
+    /// endpoint evaluates the policies again whatever it says.
+    /// </summary>
+    public const string ConditionalAccessMarker = "tsr_ca_acr";
+
     public static AuthenticationStrength Of(OpenIddictRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -39,7 +46,11 @@ public static class RequestedStrength
             }
         }
 
-        return Of(request);
+        var fromRequest = Of(request);
+        var fromPolicies = query.TryGetValue(ConditionalAccessMarker, out var marker)
+            ? AuthenticationStrengths.FromAcr(marker.ToString()) ?? AuthenticationStrength.None
+            : AuthenticationStrength.None;
+        return fromPolicies > fromRequest ? fromPolicies : fromRequest;
     }
 
     /// <summary>A sentence naming <paramref name="strength"/> for a person.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -9,6 +10,7 @@ using Tessera.Policy.Scopes;
 using Tessera.Policy.ServicePrincipals;
 using Tessera.Policy.Sessions;
 using Tessera.Server.Clients;
+using Tessera.Server.ConditionalAccess;
 using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
@@ -16,6 +18,8 @@ using Tessera.Server.Sessions;
 using Tessera.Server.SignInLogs;
 using Tessera.Server.Tenancy;
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using AccessOutcome = Tessera.Policy.ConditionalAccess.AccessOutcome;
+using ConditionalAccessDecision = Tessera.Policy.ConditionalAccess.ConditionalAccessDecision;
 
 namespace Tessera.Server.Protocol.Token;
 
@@ -40,7 +44,8 @@ public static class TokenEndpoint
 
     private static async Task<IResult> HandleAsync(
         HttpContext http, ResourceDirectory resources, ClientDirectory clients, AdminRoleLookup adminRoles, GroupLookup groups,
-        ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns, TimeProvider time, DelegatedGrant delegated)
+        ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns, TimeProvider time, DelegatedGrant delegated,
+        ConditionalAccessGate conditionalAccess)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not run for this request.");
         var tenant = http.RequireTenant();
@@ -56,12 +61,12 @@ public static class TokenEndpoint
 
         if (request.IsClientCredentialsGrantType())
         {
-            return await ClientCredentialsAsync(request, tenant, resources, signIns, attempt, http.RequestAborted);
+            return await ClientCredentialsAsync(http, request, tenant, resources, signIns, attempt, conditionalAccess);
         }
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
-            return await RedeemAsync(http, request, tenant, client, resources, adminRoles, groups, consents, users, signIns, attempt, time);
+            return await RedeemAsync(http, request, tenant, client, resources, adminRoles, groups, consents, users, signIns, attempt, time, conditionalAccess);
         }
 
         if (Delegation.GrantOf(request) is { } grant)
@@ -74,8 +79,10 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> ClientCredentialsAsync(
-        OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, SignInLog signIns, SignInAttempt attempt, CancellationToken cancellationToken)
+        HttpContext http, OpenIddictRequest request, TenantInfo tenant, ResourceDirectory resources, SignInLog signIns, SignInAttempt attempt,
+        ConditionalAccessGate conditionalAccess)
     {
+        var cancellationToken = http.RequestAborted;
         var scopes = request.GetScopes();
         var parsed = ScopeRequest.Parse(scopes);
         if (parsed.Error is not null)
@@ -100,6 +107,14 @@ public static class TokenEndpoint
             return Refuse(signIns, attempt.For(resource.AppId), refused);
         }
 
+        // Conditional Access for workload identities: an application cannot step up, so anything but a grant is a block.
+        var access = await conditionalAccess.ForWorkloadAsync(tenant.Id, clientId, resource.AppId, http.Connection.RemoteIpAddress, cancellationToken);
+        attempt = attempt.Under(access);
+        if (access.Outcome != AccessOutcome.Granted)
+        {
+            return Refuse(signIns, attempt.For(resource.AppId), TesseraErrors.ConditionalAccessBlockedWorkload.With(ConditionalAccessGate.FailedPolicyNames(access)));
+        }
+
         var roles = await resources.AssignedRolesAsync(resource, clientId, "Application", cancellationToken);
         var principal = TokenPrincipals.ForApplication(
             tenant.Id, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), resource, roles, scopes[0]);
@@ -110,7 +125,7 @@ public static class TokenEndpoint
     private static async Task<IResult> RedeemAsync(
         HttpContext http, OpenIddictRequest request, TenantInfo tenant, ClientInfo? client, ResourceDirectory resources,
         AdminRoleLookup adminRoles, GroupLookup groups, ConsentService consents, UserManager<DirectoryUser> users, SignInLog signIns,
-        SignInAttempt attempt, TimeProvider time)
+        SignInAttempt attempt, TimeProvider time, ConditionalAccessGate conditionalAccess)
     {
         var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var granted = result.Principal ?? throw new InvalidOperationException("OpenIddict validated the grant but returned no principal.");
@@ -182,12 +197,38 @@ public static class TokenEndpoint
         var authenticatedAt = long.TryParse(granted.GetClaim(TesseraClaims.AuthenticationTime), out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : time.GetUtcNow();
+        var methods = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods);
+        IReadOnlySet<string> contexts = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationContexts).ToHashSet(StringComparer.Ordinal);
+
+        // A refresh is a sign-in without the user: the policies as they are now apply to it (the code and the device
+        // code were checked when the user was there).
+        if (request.IsRefreshTokenGrantType())
+        {
+            var access = await conditionalAccess.ForUserAsync(
+                tenant.Id, user.Id, resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts, http.RequestAborted);
+            attempt = attempt.Under(access);
+            if (access.Outcome == AccessOutcome.Blocked)
+            {
+                return Refuse(signIns, attempt, TesseraErrors.ConditionalAccessBlockedAtRefresh.With(ConditionalAccessGate.FailedPolicyNames(access)));
+            }
+
+            if (access.Outcome == AccessOutcome.ControlsRequired)
+            {
+                var error = TesseraErrors.ConditionalAccessRequiredAtRefresh.With(ConditionalAccessGate.Demand(access), ConditionalAccessGate.FailedPolicyNames(access));
+                signIns.Record(attempt, SignInStatus.Of(error));
+                return ProtocolResults.Reject(error, ClaimsChallenge(access, contexts));
+            }
+
+            contexts = access.SatisfiedAuthenticationContexts;
+        }
+
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), scopes, resource, apiScopes, roles,
             authenticatedAt, TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods),
             await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted),
             await groups.ForSignInAsync(tenant.Id, user.Id, client.AppId, resource, Issuer(http), http.RequestAborted),
-            granted.GetClaim(TesseraClaims.SessionId));
+            granted.GetClaim(TesseraClaims.SessionId),
+            contexts);
         principal.SetAuthorizationId(granted.GetAuthorizationId());
         if (!request.IsAuthorizationCodeGrantType())
         {
@@ -195,6 +236,24 @@ public static class TokenEndpoint
         }
 
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>
+    /// Entra ID's claims hint for a refresh Conditional Access refused: the failed policies (<c>capolids</c>) and the
+    /// authentication contexts the token had, for the client to send in its next authorization request.
+    /// </summary>
+    private static string ClaimsChallenge(ConditionalAccessDecision access, IReadOnlySet<string> contexts)
+    {
+        var accessToken = new JsonObject
+        {
+            ["capolids"] = new JsonObject { ["essential"] = true, ["values"] = new JsonArray([.. access.Failed.Select(p => (JsonNode)p.PolicyId.ToString("D"))]) },
+        };
+        if (contexts.Count > 0)
+        {
+            accessToken["acrs"] = new JsonObject { ["essential"] = true, ["values"] = new JsonArray([.. contexts.Order(StringComparer.Ordinal).Select(c => (JsonNode)c)]) };
+        }
+
+        return new JsonObject { ["access_token"] = accessToken }.ToJsonString();
     }
 
     /// <summary>The issuer OpenIddict gave this request (the tenant's, per origin; see <see cref="TenantServerFactory"/>).</summary>

@@ -36,6 +36,9 @@ public static class TesseraClaims
     /// <summary>The authentication strength the sign-in reached, as one of Tessera's <c>acr</c> values.</summary>
     public const string AuthenticationContextClass = "acr";
 
+    /// <summary>The authentication contexts (<c>c1</c>..<c>c99</c>) whose Conditional Access policies the sign-in satisfied (access tokens only).</summary>
+    public const string AuthenticationContexts = "acrs";
+
     /// <summary>Client capabilities the client declared in the token request (<c>cp1</c>: it handles claims challenges).</summary>
     public const string ClientCapabilities = "xms_cc";
 

@@ -49,7 +49,8 @@ public static class TokenPrincipals
     public static ClaimsPrincipal ForUser(
         DirectoryUser user, string clientId, string azpacr, IEnumerable<string> scopes, ResourceInfo? resource,
         IReadOnlyList<string> grantedApiScopes, IReadOnlyList<string> roles, DateTimeOffset authenticatedAt, IEnumerable<string> methods,
-        IReadOnlyList<string>? adminRoleTemplateIds = null, GroupClaim? groups = null, string? sessionId = null)
+        IReadOnlyList<string>? adminRoleTemplateIds = null, GroupClaim? groups = null, string? sessionId = null,
+        IReadOnlyCollection<string>? authenticationContexts = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var scopeList = scopes.ToList();
@@ -95,6 +96,7 @@ public static class TokenPrincipals
         }
 
         AddArray(identity, TesseraClaims.AdminRoles, adminRoleTemplateIds ?? []);
+        AddArray(identity, TesseraClaims.AuthenticationContexts, [.. (authenticationContexts ?? []).Order(StringComparer.Ordinal)]);
         AddGroups(identity, groups ?? GroupClaim.None);
         AddCommon(identity);
         var principal = new ClaimsPrincipal(identity);

@@ -759,6 +759,10 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.Property<Guid>("AppId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("AppliedConditionalAccessPolicies")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<string>("AuthenticationMethods")
                         .IsRequired()
                         .HasMaxLength(64)

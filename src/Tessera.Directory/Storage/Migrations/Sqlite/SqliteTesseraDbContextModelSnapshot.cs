@@ -747,6 +747,10 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.Property<Guid>("AppId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AppliedConditionalAccessPolicies")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AuthenticationMethods")
                         .IsRequired()
                         .HasMaxLength(64)
