@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OpenIddict.Abstractions;
 
 namespace Tessera.Server.Protocol.Authorize;
@@ -10,57 +9,13 @@ namespace Tessera.Server.Protocol.Authorize;
 /// </summary>
 public static class RequestedAuthenticationContexts
 {
-    private const int MaxLength = 4096;
-
     public static IReadOnlySet<string> Of(OpenIddictRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var contexts = new HashSet<string>(StringComparer.Ordinal);
-        if (request.GetParameter(OpenIddictConstants.Parameters.Claims) is not { } parameter)
+        foreach (var id in ClaimsRequest.Values(request.GetParameter(OpenIddictConstants.Parameters.Claims), "acrs", "access_token"))
         {
-            return contexts;
-        }
-
-        JsonElement claims;
-        try
-        {
-            var element = (JsonElement)parameter;
-            if (element.ValueKind == JsonValueKind.String)
-            {
-                if (element.GetString() is not { Length: > 0 and <= MaxLength } text)
-                {
-                    return contexts;
-                }
-
-                using var document = JsonDocument.Parse(text);
-                claims = document.RootElement.Clone();
-            }
-            else
-            {
-                claims = element;
-            }
-        }
-        catch (JsonException)
-        {
-            return contexts;
-        }
-
-        if (claims.ValueKind == JsonValueKind.Object &&
-            claims.TryGetProperty("access_token", out var accessToken) && accessToken.ValueKind == JsonValueKind.Object &&
-            accessToken.TryGetProperty("acrs", out var acrs) && acrs.ValueKind == JsonValueKind.Object)
-        {
-            if (acrs.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String)
-            {
-                Add(contexts, value.GetString());
-            }
-
-            if (acrs.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in values.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String))
-                {
-                    Add(contexts, item.GetString());
-                }
-            }
+            Add(contexts, id);
         }
 
         return contexts;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OpenIddict.Abstractions;
 using Tessera.Policy.Authentication;
 
@@ -23,7 +22,7 @@ public static class RequestedStrength
     {
         ArgumentNullException.ThrowIfNull(request);
         var fromAcrValues = AuthenticationStrengths.Requested(request.GetAcrValues());
-        var fromClaims = AuthenticationStrengths.Requested(AcrOfClaims(request.GetParameter(OpenIddictConstants.Parameters.Claims)));
+        var fromClaims = AuthenticationStrengths.Requested(ClaimsRequest.Values(request.GetParameter(OpenIddictConstants.Parameters.Claims), "acr", "id_token", "userinfo"));
         return fromAcrValues > fromClaims ? fromAcrValues : fromClaims;
     }
 
@@ -61,56 +60,4 @@ public static class RequestedStrength
         AuthenticationStrength.Mfa => "multi-factor authentication (a passkey, or your password and an authenticator app)",
         _ => "a sign-in",
     };
-
-    private static List<string> AcrOfClaims(OpenIddictParameter? parameter)
-    {
-        var values = new List<string>();
-        if (parameter is not { } claimsParameter)
-        {
-            return values;
-        }
-
-        JsonElement claims;
-        try
-        {
-            var element = (JsonElement)claimsParameter;
-            if (element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 and <= 4096 } text)
-            {
-                using var document = JsonDocument.Parse(text);
-                claims = document.RootElement.Clone();
-            }
-            else
-            {
-                claims = element;
-            }
-        }
-        catch (JsonException)
-        {
-            return values;
-        }
-
-        if (claims.ValueKind != JsonValueKind.Object)
-        {
-            return values;
-        }
-
-        foreach (var target in new[] { "id_token", "userinfo" })
-        {
-            if (claims.TryGetProperty(target, out var members) && members.ValueKind == JsonValueKind.Object &&
-                members.TryGetProperty("acr", out var acr) && acr.ValueKind == JsonValueKind.Object)
-            {
-                if (acr.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String)
-                {
-                    values.Add(value.GetString()!);
-                }
-
-                if (acr.TryGetProperty("values", out var list) && list.ValueKind == JsonValueKind.Array)
-                {
-                    values.AddRange(list.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!));
-                }
-            }
-        }
-
-        return values;
-    }
 }
