@@ -8,7 +8,7 @@ public sealed record NamedLocation(Guid Id, string DisplayName, bool IsTrusted, 
     public bool Contains(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var normalised = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        var normalised = SignIns.ClientAddress.Normalize(address)!;
         return Ranges.Any(range => range.Contains(normalised));
     }
 }

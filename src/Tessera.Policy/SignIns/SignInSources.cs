@@ -15,14 +15,10 @@ public static class SignInSources
     /// <summary>The source of <paramref name="address"/> as CIDR text (<c>203.0.113.0/24</c>), or empty when unknown.</summary>
     public static string Of(IPAddress? address)
     {
+        address = ClientAddress.Normalize(address);
         if (address is null)
         {
             return string.Empty;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
         }
 
         if (IPAddress.IsLoopback(address))

@@ -1,6 +1,7 @@
 using System.Net;
 using Tessera.Directory.Storage;
 using Tessera.Policy.ConditionalAccess;
+using Tessera.Policy.SignIns;
 using SignInStrength = Tessera.Policy.Authentication.AuthenticationStrength;
 
 namespace Tessera.Server.ConditionalAccess;
@@ -24,7 +25,7 @@ public sealed class ConditionalAccessGate(TenantPolicies tenantPolicies, IServic
             UserId = userId,
             ApplicationId = applicationId,
             ClientApp = ClientAppType.Browser,
-            IpAddress = Normalize(ip),
+            IpAddress = ClientAddress.Normalize(ip),
             AuthenticationMethods = methods.ToHashSet(StringComparer.Ordinal),
             AuthenticatedAt = authenticatedAt,
             AuthenticationContexts = authenticationContexts,
@@ -42,7 +43,7 @@ public sealed class ConditionalAccessGate(TenantPolicies tenantPolicies, IServic
             ServicePrincipalAppId = clientAppId,
             ApplicationId = resourceAppId,
             ClientApp = ClientAppType.Other,
-            IpAddress = Normalize(ip),
+            IpAddress = ClientAddress.Normalize(ip),
             Now = time.GetUtcNow(),
         };
         return await EvaluateAsync(tenantId, signIn, cancellationToken);
@@ -98,6 +99,4 @@ public sealed class ConditionalAccessGate(TenantPolicies tenantPolicies, IServic
 
         return tenant.Evaluate(signIn);
     }
-
-    private static IPAddress? Normalize(IPAddress? ip) => ip is { IsIPv4MappedToIPv6: true } ? ip.MapToIPv4() : ip;
 }

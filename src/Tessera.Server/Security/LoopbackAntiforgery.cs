@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Antiforgery;
+using Tessera.Policy.SignIns;
 
 namespace Tessera.Server.Security;
 
@@ -29,7 +30,7 @@ public sealed class LoopbackAntiforgery(IAntiforgery inner) : IAntiforgery
     {
         ArgumentNullException.ThrowIfNull(context);
         var address = context.Connection.LocalIpAddress;
-        if (context.Request.IsHttps || address is null || !IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address))
+        if (context.Request.IsHttps || address is null || !IPAddress.IsLoopback(ClientAddress.Normalize(address)!))
         {
             return action();
         }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Directory.Sessions;
 using Tessera.Directory.Storage;
 using Tessera.Policy.Sessions;
+using Tessera.Policy.SignIns;
 using Tessera.Server.Hosting;
 
 namespace Tessera.Server.Sessions;
@@ -65,7 +66,7 @@ public sealed class SignInSessionStore(TesseraDbContext db, TimeProvider time, I
             CreatedDateTime = now,
             LastActivityDateTime = now,
             ExpiresDateTime = expires,
-            IpAddress = ip is null ? string.Empty : (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString(),
+            IpAddress = ClientAddress.Text(ip),
             UserAgent = Cut(http.Request.Headers.UserAgent.ToString(), SignInSession.UserAgentLength),
             AuthenticationMethods = Cut(string.Join(' ', methods.Distinct(StringComparer.Ordinal)), SignInSession.MethodsLength),
         };

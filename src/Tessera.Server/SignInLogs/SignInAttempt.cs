@@ -21,9 +21,8 @@ public sealed record SignInAttempt
         EventType = eventType;
         ClientAppUsed = clientAppUsed;
         AuthenticationMethods = authenticationMethods;
-        var ip = http.Connection.RemoteIpAddress;
-        IpAddress = ip is null ? string.Empty : (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
-        SourcePrefix = SignInSources.Of(ip);
+        IpAddress = ClientAddress.Text(http.Connection.RemoteIpAddress);
+        SourcePrefix = SignInSources.Of(http.Connection.RemoteIpAddress);
         UserAgent = Cut(http.Request.Headers.UserAgent.ToString(), SignInEvent.UserAgentLength);
         CorrelationId = Cut(Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier, 64);
     }

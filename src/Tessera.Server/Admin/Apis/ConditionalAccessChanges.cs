@@ -200,7 +200,7 @@ public static class ConditionalAccessChanges
             UserId = caller.IsApplication ? null : caller.ObjectId,
             ServicePrincipalAppId = caller.IsApplication ? caller.ObjectId : null,
             ApplicationId = await AdminApiAppIdAsync(db, caller.TenantId, http.RequestAborted),
-            IpAddress = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address,
+            IpAddress = Tessera.Policy.SignIns.ClientAddress.Normalize(address),
             AuthenticationMethods = methods,
             AuthenticatedAt = authenticatedAt,
             ClientApp = caller.IsApplication ? ClientAppType.Other : ClientAppType.Browser,

@@ -112,9 +112,7 @@ public sealed class SignInModel(
         }
 
         await RecordAsync(typedName, user, status);
-        var ip = HttpContext.Connection.RemoteIpAddress;
-        var address = ip is null ? string.Empty : (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
-        await defence.DetectSprayAsync(Tenant.Id, source, address, HttpContext.RequestAborted);
+        await defence.DetectSprayAsync(Tenant.Id, source, ClientAddress.Text(HttpContext.Connection.RemoteIpAddress), HttpContext.RequestAborted);
         ErrorMessage = Failed;
         return Page();
     }
