@@ -1,7 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Tessera.Directory.Storage;
 using Tessera.Policy.ConditionalAccess;
 using Tessera.Policy.SignIns;
+using Tessera.Server.Hosting;
 using SignInStrength = Tessera.Policy.Authentication.AuthenticationStrength;
 
 namespace Tessera.Server.ConditionalAccess;
@@ -11,7 +13,8 @@ namespace Tessera.Server.ConditionalAccess;
 /// application's token request from what the endpoint knows, adds the directory facts, and asks the engine.
 /// The endpoints turn the decision into their protocol's answer.
 /// </summary>
-public sealed class ConditionalAccessGate(TenantPolicies tenantPolicies, IServiceScopeFactory scopes, TimeProvider time)
+public sealed class ConditionalAccessGate(
+    TenantPolicies tenantPolicies, IServiceScopeFactory scopes, TimeProvider time, IOptionsMonitor<TesseraOptions> options)
 {
     /// <summary>A person's sign-in (authorize, refresh, device code) to <paramref name="applicationId"/>.</summary>
     public async Task<ConditionalAccessDecision> ForUserAsync(
@@ -95,6 +98,11 @@ public sealed class ConditionalAccessGate(TenantPolicies tenantPolicies, IServic
         if (tenant.Policies.Count > 0)
         {
             signIn = await TenantPolicies.WithDirectoryAsync(db, tenantId, signIn, cancellationToken);
+        }
+
+        if (tenant.UsesRisk)
+        {
+            signIn = await TenantPolicies.WithRiskAsync(db, tenantId, signIn, options.CurrentValue.SignInProtection.SprayBlockDuration, cancellationToken);
         }
 
         return tenant.Evaluate(signIn);
