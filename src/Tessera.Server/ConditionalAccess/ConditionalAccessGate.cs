@@ -16,10 +16,13 @@ namespace Tessera.Server.ConditionalAccess;
 public sealed class ConditionalAccessGate(
     TenantPolicies tenantPolicies, IServiceScopeFactory scopes, TimeProvider time, IOptionsMonitor<TesseraOptions> options)
 {
-    /// <summary>A person's sign-in (authorize, refresh, device code) to <paramref name="applicationId"/>.</summary>
+    /// <summary>
+    /// A person's sign-in (authorize, refresh, device code) to <paramref name="applicationId"/> through a client of kind
+    /// <paramref name="clientApp"/> (see <see cref="ClientApps"/>).
+    /// </summary>
     public async Task<ConditionalAccessDecision> ForUserAsync(
-        Guid tenantId, Guid userId, Guid applicationId, IPAddress? ip, IEnumerable<string> methods, DateTimeOffset? authenticatedAt,
-        IReadOnlySet<string> authenticationContexts, CancellationToken cancellationToken)
+        Guid tenantId, Guid userId, Guid applicationId, ClientAppType clientApp, IPAddress? ip, IEnumerable<string> methods,
+        DateTimeOffset? authenticatedAt, IReadOnlySet<string> authenticationContexts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(methods);
         ArgumentNullException.ThrowIfNull(authenticationContexts);
@@ -27,7 +30,7 @@ public sealed class ConditionalAccessGate(
         {
             UserId = userId,
             ApplicationId = applicationId,
-            ClientApp = ClientAppType.Browser,
+            ClientApp = clientApp,
             IpAddress = ClientAddress.Normalize(ip),
             AuthenticationMethods = methods.ToHashSet(StringComparer.Ordinal),
             AuthenticatedAt = authenticatedAt,

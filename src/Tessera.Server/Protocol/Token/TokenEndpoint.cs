@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using Tessera.Policy.ConditionalAccess;
 using Tessera.Directory.Users;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
@@ -204,8 +205,12 @@ public static class TokenEndpoint
         // code were checked when the user was there).
         if (request.IsRefreshTokenGrantType())
         {
+            var clientApp = ClientApps.AtRefresh(
+                clientAuthenticated: !string.IsNullOrEmpty(request.ClientSecret) || !string.IsNullOrEmpty(request.ClientAssertion),
+                fromBrowserPage: http.Request.Headers.Origin.Count > 0);
             var access = await conditionalAccess.ForUserAsync(
-                tenant.Id, user.Id, resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts, http.RequestAborted);
+                tenant.Id, user.Id, resource?.AppId ?? client.AppId, clientApp, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts,
+                http.RequestAborted);
             attempt = attempt.Under(access);
             if (access.Outcome == AccessOutcome.Blocked)
             {
