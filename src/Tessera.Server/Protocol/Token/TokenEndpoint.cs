@@ -247,7 +247,7 @@ public static class TokenEndpoint
     /// Entra ID's claims hint for a refresh Conditional Access refused: the failed policies (<c>capolids</c>) and the
     /// authentication contexts the token had, for the client to send in its next authorization request.
     /// </summary>
-    private static string ClaimsChallenge(ConditionalAccessDecision access, IReadOnlySet<string> contexts)
+    internal static string ClaimsChallenge(ConditionalAccessDecision access, IReadOnlySet<string> contexts)
     {
         var accessToken = new JsonObject
         {
