@@ -10,6 +10,7 @@ using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
 using Tessera.Policy.ServicePrincipals;
 using Tessera.Policy.Sessions;
+using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Clients;
 using Tessera.Server.ConditionalAccess;
 using Tessera.Server.Consent;
@@ -202,9 +203,11 @@ public static class TokenEndpoint
         IReadOnlySet<string> contexts = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationContexts).ToHashSet(StringComparer.Ordinal);
 
         // A refresh is a sign-in without the user: the policies as they are now apply to it (the code and the device
-        // code were checked when the user was there).
+        // code were checked when the user was there), for the contexts the session reached and any the client now
+        // asks for in 'claims' (an API's step-up challenge handed to MSAL's WithClaims).
         if (request.IsRefreshTokenGrantType())
         {
+            contexts = contexts.Union(RequestedAuthenticationContexts.Of(request)).ToHashSet(StringComparer.Ordinal);
             var clientApp = ClientApps.AtRefresh(
                 clientAuthenticated: !string.IsNullOrEmpty(request.ClientSecret) || !string.IsNullOrEmpty(request.ClientAssertion),
                 fromBrowserPage: http.Request.Headers.Origin.Count > 0);
