@@ -5,6 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 using Microsoft.Playwright;
 using Tessera.Server.Tests.Infrastructure;
 using Tessera.Server.Tests.Mfa;
+using Tessera.Server.Tests.ConditionalAccess;
 using Tessera.Server.Tests.ResourceServer;
 using static Microsoft.Playwright.Assertions;
 
@@ -25,7 +26,7 @@ public sealed class BrowserStepUpTests(ResourceServerFixture fixture, ChromiumFi
     public async Task StepUp_ApiChallengesForC1_BrowserAsksForSecondStep_NewTokenOpensTheOperation()
     {
         var user = await Server.Directory.CreateUserAsync();
-        await AuthContextStepUpTests.RequireMfaForC1Async(Server, user.Id);
+        await ConditionalAccessSetup.RequireMfaForContextAsync(Server, "c1", user.Id);
         await using var browser = await chromium.NewSessionAsync(fixture.WebClient.Redirect, trustTestCertificate: true);
         var page = browser.Page;
 

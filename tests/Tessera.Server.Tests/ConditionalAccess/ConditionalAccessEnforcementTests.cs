@@ -295,7 +295,7 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
         return await browser.SubmitAsync(page, body, [new("user_code", userCode), new("decision", "accept")], $"{server.TenantBase}/devicelogin");
     }
 
-    private const string Block = """{ "operator": "OR", "builtInControls": ["block"] }""";
+    private const string Block = ConditionalAccessSetup.Block;
 
     private static string Users(Guid userId) => $$"""{ "includeUsers": ["{{userId}}"] }""";
 
@@ -322,24 +322,10 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
         return created!["id"]!.GetValue<string>();
     }
 
-    private async Task<string> PolicyAsync(string name, string state, string users, string? apps = null, string? extra = null, string? grant = null)
-    {
-        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.PolicyReadWriteConditionalAccess);
-        var body = $$"""
-            {
-              "displayName": "{{name}}", "state": "{{state}}",
-              "conditions": {
-                "users": {{users}},
-                "applications": {{apps ?? """{ "includeApplications": ["All"] }"""}}
-                {{(extra is null ? string.Empty : ", " + extra)}}
-              },
-              "grantControls": {{grant ?? """{ "operator": "OR", "builtInControls": ["mfa"] }"""}}
-            }
-            """;
-        var (status, created) = await admin.JsonAsync(HttpMethod.Post, Policies, JsonNode.Parse(body)!.ToJsonString());
-        Assert.True(status == HttpStatusCode.Created, $"{(int)status}: {created?.ToJsonString()}");
-        return created!["id"]!.GetValue<string>();
-    }
+    private Task<string> PolicyAsync(string name, string state, string users, string? apps = null, string? extra = null, string? grant = null)
+        => ConditionalAccessSetup.PolicyAsync(server, name,
+            $$""" "users": {{users}}, "applications": {{apps ?? """{ "includeApplications": ["All"] }"""}} {{(extra is null ? string.Empty : ", " + extra)}} """,
+            grant ?? ConditionalAccessSetup.Mfa, state);
 
     private async Task<List<SignInEvent>> SignInsAsync(Guid userId)
     {

@@ -20,7 +20,7 @@ public sealed class OnBehalfOfConditionalAccessTests(TesseraServerFixture server
     public async Task OnBehalfOf_DownstreamRequiresMfa_InvalidGrantWithClaimsLogged50076()
     {
         var chain = await DelegationChain.ArrangeAsync(server, granted: "Orders.Read");
-        var policy = await PolicyAsync("MFA for the downstream API", chain, """{ "operator": "OR", "builtInControls": ["mfa"] }""");
+        var policy = await PolicyAsync("MFA for the downstream API", chain, ConditionalAccessSetup.Mfa);
 
         var refused = await OnBehalfOfAsync(chain);
 
@@ -39,7 +39,7 @@ public sealed class OnBehalfOfConditionalAccessTests(TesseraServerFixture server
     {
         var chain = await DelegationChain.ArrangeAsync(server, granted: "Orders.Read");
         var other = await DelegationChain.ArrangeAsync(server, granted: "Orders.Read");
-        await PolicyAsync("Block the downstream API", chain, """{ "operator": "OR", "builtInControls": ["block"] }""");
+        await PolicyAsync("Block the downstream API", chain, ConditionalAccessSetup.Block);
 
         var refused = await OnBehalfOfAsync(chain);
         var served = await OnBehalfOfAsync(other);
@@ -58,21 +58,7 @@ public sealed class OnBehalfOfConditionalAccessTests(TesseraServerFixture server
             ("scope", $"{chain.Downstream}/Orders.Read"));
     }
 
-    private async Task<string> PolicyAsync(string name, DelegationChain chain, string grant)
-    {
-        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.PolicyReadWriteConditionalAccess);
-        var body = $$"""
-            {
-              "displayName": "{{name}}", "state": "enabled",
-              "conditions": {
-                "users": { "includeUsers": ["{{chain.User.Id}}"] },
-                "applications": { "includeApplications": ["{{chain.DownstreamApi.AppId}}"] }
-              },
-              "grantControls": {{grant}}
-            }
-            """;
-        var (status, created) = await admin.JsonAsync(HttpMethod.Post, "identity/conditionalAccess/policies", JsonNode.Parse(body)!.ToJsonString());
-        Assert.True(status == HttpStatusCode.Created, $"{(int)status}: {created?.ToJsonString()}");
-        return created!["id"]!.GetValue<string>();
-    }
+    private Task<string> PolicyAsync(string name, DelegationChain chain, string grant)
+        => ConditionalAccessSetup.PolicyAsync(server, name,
+            $$""" "users": { "includeUsers": ["{{chain.User.Id}}"] }, "applications": { "includeApplications": ["{{chain.DownstreamApi.AppId}}"] } """, grant);
 }

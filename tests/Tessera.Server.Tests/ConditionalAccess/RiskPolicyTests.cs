@@ -17,7 +17,6 @@ namespace Tessera.Server.Tests.ConditionalAccess;
 public sealed class RiskPolicyTests(TesseraServerFixture server) : IClassFixture<TesseraServerFixture>
 {
     private const string RiskyUsers = "identityProtection/riskyUsers";
-    private const string Block = """{ "operator": "OR", "builtInControls": ["block"] }""";
 
     [Fact]
     public async Task ConfirmCompromised_UserRiskPolicyBlocksSignInAndRefresh_DismissRestores()
@@ -163,19 +162,8 @@ public sealed class RiskPolicyTests(TesseraServerFixture server) : IClassFixture
         return tokens;
     }
 
-    private async Task PolicyAsync(string name, Guid userId, string riskCondition)
-    {
-        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.PolicyReadWriteConditionalAccess);
-        var body = $$"""
-            {
-              "displayName": "{{name}}", "state": "enabled",
-              "conditions": {
-                "users": { "includeUsers": ["{{userId}}"] }, "applications": { "includeApplications": ["All"] }, {{riskCondition}}
-              },
-              "grantControls": {{Block}}
-            }
-            """;
-        var (status, created) = await admin.JsonAsync(HttpMethod.Post, "identity/conditionalAccess/policies", JsonNode.Parse(body)!.ToJsonString());
-        Assert.True(status == HttpStatusCode.Created, $"{(int)status}: {created?.ToJsonString()}");
-    }
+    private Task<string> PolicyAsync(string name, Guid userId, string riskCondition)
+        => ConditionalAccessSetup.PolicyAsync(server, name,
+            $$""" "users": { "includeUsers": ["{{userId}}"] }, "applications": { "includeApplications": ["All"] }, {{riskCondition}} """,
+            ConditionalAccessSetup.Block);
 }

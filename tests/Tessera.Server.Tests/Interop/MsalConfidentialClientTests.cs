@@ -4,8 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Identity.Client;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Tessera.Directory.Applications;
-using Tessera.Policy.Admin;
-using Tessera.Server.Tests.Admin;
+using Tessera.Server.Tests.ConditionalAccess;
 using Tessera.Server.Tests.Infrastructure;
 using Tessera.Server.Tests.Mfa;
 
@@ -270,7 +269,7 @@ public sealed class MsalConfidentialClientTests(HttpsServerFixture server) : ICl
             (key, _) = await SecurityInfoPages.SetUpAuthenticatorAsync(enrolment, server);
         }
 
-        await RequireMfaForContextAsync("c2", web.User.Id);
+        await ConditionalAccessSetup.RequireMfaForContextAsync(server, "c2", web.User.Id);
 
         var refused = await Assert.ThrowsAsync<MsalClaimsChallengeException>(() => app.AcquireTokenSilent([web.Scope], account)
             .WithClaims("""{"access_token":{"acrs":{"essential":true,"value":"c2"}}}""").ExecuteAsync());
@@ -336,25 +335,6 @@ public sealed class MsalConfidentialClientTests(HttpsServerFixture server) : ICl
             AuthorityStyle.EntraShaped => builder.WithAuthority($"{server.TenantBase}/", validateAuthority: false).WithInstanceDiscovery(false),
             _ => throw new ArgumentOutOfRangeException(nameof(style)),
         };
-    }
-
-    private async Task RequireMfaForContextAsync(string context, Guid userId)
-    {
-        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.PolicyReadWriteConditionalAccess);
-        var (contextStatus, _) = await admin.JsonAsync(HttpMethod.Patch, $"identity/conditionalAccess/authenticationContextClassReferences/{context}",
-            new { displayName = "Sensitive " + context, isAvailable = true });
-        Assert.True(contextStatus is System.Net.HttpStatusCode.NoContent or System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.OK, contextStatus.ToString());
-        var (policyStatus, policy) = await admin.JsonAsync(HttpMethod.Post, "identity/conditionalAccess/policies", JsonNode.Parse($$"""
-            {
-              "displayName": "MFA for {{context}}", "state": "enabled",
-              "conditions": {
-                "users": { "includeUsers": ["{{userId}}"] },
-                "applications": { "includeAuthenticationContextClassReferences": ["{{context}}"] }
-              },
-              "grantControls": { "operator": "OR", "builtInControls": ["mfa"] }
-            }
-            """)!.ToJsonString());
-        Assert.True(policyStatus == System.Net.HttpStatusCode.Created, policy?.ToJsonString());
     }
 
     private MsalHttpClients NewHttp() => new(new LoopbackOnlyHandler(server));
