@@ -27,6 +27,10 @@ public sealed class SecurityEventOutbox(
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
     private bool _wakeOnSave;
 
+    /// <summary>Queues the event for a change of <paramref name="subjectId"/> made now.</summary>
+    public Task QueueAsync(Guid tenantId, DirectoryChangeKind kind, Guid subjectId, string initiatingEntity, CancellationToken cancellationToken)
+        => QueueAsync(tenantId, new DirectoryChange(kind, subjectId, time.GetUtcNow(), initiatingEntity), cancellationToken);
+
     /// <summary>Queues the event for <paramref name="change"/> on every stream of the tenant that delivers its type.</summary>
     public async Task QueueAsync(Guid tenantId, DirectoryChange change, CancellationToken cancellationToken)
     {
