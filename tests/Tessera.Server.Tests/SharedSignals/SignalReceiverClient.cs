@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Tessera.Server.Directory;
 using Tessera.Server.Tests.Infrastructure;
 
@@ -16,25 +17,34 @@ public sealed class SignalReceiverClient : IDisposable
 
     private readonly HttpClient _http;
 
-    private SignalReceiverClient(HttpClient http, Guid appId)
+    private SignalReceiverClient(HttpClient http, Guid appId, JsonWebToken token)
     {
         _http = http;
         AppId = appId;
+        Token = token;
     }
 
     public Guid AppId { get; }
 
-    public static async Task<SignalReceiverClient> RegisterAsync(TesseraServerFixture server, string? origin = null)
+    /// <summary>The receiver's access token for the transmitter.</summary>
+    public JsonWebToken Token { get; }
+
+    public static async Task<SignalReceiverClient> RegisterAsync(TesseraServerFixture server)
     {
         var app = await server.Directory.RegisterAsync(new NewApplication("receiver " + Guid.NewGuid().ToString("N")[..6]));
         var secret = await server.Directory.AddSecretAsync(app.AppId);
-        var http = server.CreateHttpClient();
-        var token = await TokenClient.PostAsync(http, server.TokenEndpoint,
-            ("grant_type", "client_credentials"), ("client_id", app.AppId.ToString()), ("client_secret", secret), ("scope", "urn:tessera:ssf/.default"));
+        TokenResponse token;
+        using (var tokenClient = server.CreateHttpClient())
+        {
+            token = await TokenClient.PostAsync(tokenClient, server.TokenEndpoint,
+                ("grant_type", "client_credentials"), ("client_id", app.AppId.ToString()), ("client_secret", secret), ("scope", "urn:tessera:ssf/.default"));
+        }
+
         token.AssertSuccess();
-        http.BaseAddress = new Uri($"{origin ?? server.Origin}/{server.TenantId:D}/");
+        var http = server.CreateHttpClient();
+        http.BaseAddress = new Uri($"{server.TenantBase}/");
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
-        return new SignalReceiverClient(http, app.AppId);
+        return new SignalReceiverClient(http, app.AppId, token.Access);
     }
 
     public async Task<(HttpStatusCode Status, JsonNode? Json)> SendAsync(HttpMethod method, string path, object? body = null)

@@ -30,6 +30,10 @@ public sealed class StreamManagementTests(TesseraServerFixture server) : IClassF
     public async Task ReceiverToken_ForSharedSignals_HasTheBuiltInAudience()
     {
         using var receiver = await SignalReceiverClient.RegisterAsync(server);
+        Assert.Equal(["urn:tessera:ssf"], receiver.Token.Audiences);
+        Assert.Equal("app", receiver.Token.GetClaim("idtyp").Value);
+        Assert.Equal(receiver.AppId.ToString("D"), receiver.Token.GetClaim("azp").Value);
+        Assert.False(receiver.Token.TryGetClaim("roles", out _));
         var (status, json) = await receiver.SendAsync(HttpMethod.Get, "ssf/streams");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Empty(json!.AsArray());
