@@ -63,6 +63,28 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
     }
 
     [Fact]
+    public async Task SecurityInfoChanges_ByThePerson_ArePushedAsCredentialChanges()
+    {
+        using var receiverApp = await SignalReceiverClient.RegisterAsync(server);
+        await using var receiver = await StartReceiverAsync(receiverApp);
+        await receiverApp.CreatePushStreamAsync(receiver.Endpoint);
+        var user = await server.Directory.CreateUserAsync();
+        using var browser = new UserAgent(server);
+        await Mfa.SecurityInfoPages.SignInAsync(browser, server, user.UserName!);
+
+        await Mfa.SecurityInfoPages.SetUpAuthenticatorAsync(browser, server);
+        var added = await receiver.NextAsync();
+        var (addedType, addedPayload) = SingleEvent(added);
+        Assert.Equal(CredentialChange, addedType);
+        AssertSubject(added, user.Id);
+        Assert.Equal(["app", "create", "user"], [addedPayload["credential_type"]!.GetValue<string>(), addedPayload["change_type"]!.GetValue<string>(), addedPayload["initiating_entity"]!.GetValue<string>()]);
+
+        await Mfa.SecurityInfoPages.PostAsync(browser, server, "removeAuthenticator");
+        var (_, removedPayload) = SingleEvent(await receiver.NextAsync());
+        Assert.Equal("delete", removedPayload["change_type"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ServicePrincipalDisabled_AppRoleAssignmentRemoved_ArePushed()
     {
         using var receiverApp = await SignalReceiverClient.RegisterAsync(server);
