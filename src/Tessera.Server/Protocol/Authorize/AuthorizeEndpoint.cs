@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
 using Tessera.Policy.SharedSignals;
 using OpenIddict.Server.AspNetCore;
+using ClientApps = Tessera.Policy.ConditionalAccess.ClientApps;
 using Tessera.Directory.Users;
 using Tessera.Policy.Authentication;
 using Tessera.Policy.Errors;
@@ -115,7 +116,8 @@ public static class AuthorizeEndpoint
         // not asked to grant anything.)
         var methods = AuthenticationMethods(session.Principal!).ToList();
         var access = await conditionalAccess.ForUserAsync(
-            tenant.Id, user.Id, decision.Resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt,
+            tenant.Id, user.Id, decision.Resource?.AppId ?? client.AppId, ClientApps.AtAuthorization(client.NativeRedirectUris, request.RedirectUri),
+            http.Connection.RemoteIpAddress, methods, authenticatedAt,
             RequestedAuthenticationContexts.Of(request), http.RequestAborted);
         var attempt = SignInAttempt.Interactive(http, tenant.Id, client).By(user).For(decision.Resource?.AppId)
             .Using(AuthenticationStrengths.Describe(methods)).Under(access);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using Tessera.Policy.ConditionalAccess;
 using Tessera.Directory.Users;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
@@ -221,8 +222,12 @@ public static class TokenEndpoint
         // code were checked when the user was there).
         if (request.IsRefreshTokenGrantType())
         {
+            var clientApp = ClientApps.AtRefresh(
+                clientAuthenticated: !string.IsNullOrEmpty(request.ClientSecret) || !string.IsNullOrEmpty(request.ClientAssertion),
+                fromBrowserPage: http.Request.Headers.Origin.Count > 0);
             var access = await conditionalAccess.ForUserAsync(
-                tenant.Id, user.Id, resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts, http.RequestAborted);
+                tenant.Id, user.Id, resource?.AppId ?? client.AppId, clientApp, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts,
+                http.RequestAborted);
             attempt = attempt.Under(access);
             if (access.Outcome == AccessOutcome.Blocked)
             {
@@ -259,7 +264,7 @@ public static class TokenEndpoint
     /// Entra ID's claims hint for a refresh Conditional Access refused: the failed policies (<c>capolids</c>) and the
     /// authentication contexts the token had, for the client to send in its next authorization request.
     /// </summary>
-    private static string ClaimsChallenge(ConditionalAccessDecision access, IReadOnlySet<string> contexts)
+    internal static string ClaimsChallenge(ConditionalAccessDecision access, IReadOnlySet<string> contexts)
     {
         var accessToken = new JsonObject
         {
