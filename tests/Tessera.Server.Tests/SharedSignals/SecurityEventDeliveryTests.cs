@@ -21,7 +21,7 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
     private const string TokenClaimsChange = "https://schemas.openid.net/secevent/caep/event-type/token-claims-change";
     private const string Verification = "https://schemas.openid.net/secevent/ssf/event-type/verification";
 
-    public static TheoryData<string> UserChanges => ["disable", "password", "revoke", "delete"];
+    public static TheoryData<string> UserChanges => ["disable", "password", "revoke", "delete", "compromised"];
 
     [Theory]
     [MemberData(nameof(UserChanges))]
@@ -30,7 +30,9 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
         using var receiverApp = await SignalReceiverClient.RegisterAsync(server);
         await using var receiver = await StartReceiverAsync(receiverApp);
         var streamId = Guid.Parse(await receiverApp.CreatePushStreamAsync(receiver.Endpoint, "Bearer receiver-secret"));
-        using var admin = await AdminClient.BootstrapAsync(server);
+        using var admin = change == "compromised"
+            ? await AdminClient.WithPermissionsAsync(server, Tessera.Policy.Admin.AdminPermissions.IdentityRiskyUserReadWriteAll)
+            : await AdminClient.BootstrapAsync(server);
         var user = await server.Directory.CreateUserAsync();
 
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -39,6 +41,7 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
             "disable" => ((await admin.JsonAsync(HttpMethod.Patch, $"users/{user.Id}", new { accountEnabled = false })).Status, AccountDisabled),
             "password" => ((await admin.JsonAsync(HttpMethod.Patch, $"users/{user.Id}", new { passwordProfile = new { password = "a new and long passphrase 42" } })).Status, CredentialChange),
             "revoke" => ((await admin.JsonAsync(HttpMethod.Post, $"users/{user.Id}/revokeSignInSessions")).Status, SessionRevoked),
+            "compromised" => ((await admin.JsonAsync(HttpMethod.Post, "identityProtection/riskyUsers/confirmCompromised", new { userIds = new[] { user.Id } })).Status, SessionRevoked),
             _ => ((await admin.JsonAsync(HttpMethod.Delete, $"users/{user.Id}")).Status, AccountPurged),
         };
         Assert.True(status is HttpStatusCode.NoContent or HttpStatusCode.OK, status.ToString());
