@@ -32,8 +32,9 @@ public sealed class ChromiumFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context whose requests to <paramref name="redirectUri"/> never leave the browser.</summary>
-    public Task<BrowserSession> NewSessionAsync(string redirectUri)
-        => BrowserSession.StartAsync(_browser ?? throw new InvalidOperationException("Chromium is not running."), redirectUri);
+    /// <param name="trustTestCertificate">For a server on HTTPS with the tests' self-signed certificate.</param>
+    public Task<BrowserSession> NewSessionAsync(string redirectUri, bool trustTestCertificate = false)
+        => BrowserSession.StartAsync(_browser ?? throw new InvalidOperationException("Chromium is not running."), redirectUri, trustTestCertificate);
 
     public async Task DisposeAsync()
     {
@@ -79,10 +80,13 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>The body the browser posted to the redirect URI (response_mode=form_post), if it posted.</summary>
     public string? ClientRedirectBody { get; private set; }
 
-    public static async Task<BrowserSession> StartAsync(IBrowser browser, string redirectUri)
+    public static async Task<BrowserSession> StartAsync(IBrowser browser, string redirectUri, bool trustTestCertificate = false)
     {
         ArgumentNullException.ThrowIfNull(browser);
-        var context = await browser.NewContextAsync(new() { Locale = "en-GB", ViewportSize = new() { Width = 900, Height = 700 } });
+        var context = await browser.NewContextAsync(new()
+        {
+            Locale = "en-GB", ViewportSize = new() { Width = 900, Height = 700 }, IgnoreHTTPSErrors = trustTestCertificate,
+        });
         var session = new BrowserSession(context);
         await context.ExposeFunctionAsync<string>("tesseraReportViolation", session._violations.Enqueue);
         await context.AddInitScriptAsync(ViolationReporter);

@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 using Microsoft.Identity.Client;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Tessera.Directory.Applications;
+using Tessera.Policy.Admin;
+using Tessera.Server.Tests.Admin;
 using Tessera.Server.Tests.Infrastructure;
+using Tessera.Server.Tests.Mfa;
 
 namespace Tessera.Server.Tests.Interop;
 
@@ -249,6 +252,41 @@ public sealed class MsalConfidentialClientTests(HttpsServerFixture server) : ICl
     }
 
     [Fact]
+    public async Task StepUp_SilentWithClaims_UiRequiredCarriesClaims_InteractiveWithThemGetsAcrs()
+    {
+        // An API asked for context c2, which a Conditional Access policy guards with MFA: the silent refresh cannot
+        // satisfy it (the session was a password), MSAL throws MsalClaimsChallengeException (an MsalUiRequiredException)
+        // with Tessera's claims, and an
+        // interactive sign-in with those claims (and the second step) gets a token with acrs c2.
+        var web = await WebAppAsync();
+        using var http = NewHttp();
+        var app = Builder(web.Application, AuthorityStyle.Oidc, http).WithClientSecret(web.Secret).WithRedirectUri(web.RedirectUri).Build();
+        var signedIn = await SignInAsync(app, web);
+        var account = await app.GetAccountAsync(signedIn.Account.HomeAccountId.Identifier);
+        string key;
+        using (var enrolment = new UserAgent(server))
+        {
+            await SecurityInfoPages.SignInAsync(enrolment, server, web.User.UserName!);
+            (key, _) = await SecurityInfoPages.SetUpAuthenticatorAsync(enrolment, server);
+        }
+
+        await RequireMfaForContextAsync("c2", web.User.Id);
+
+        var refused = await Assert.ThrowsAsync<MsalClaimsChallengeException>(() => app.AcquireTokenSilent([web.Scope], account)
+            .WithClaims("""{"access_token":{"acrs":{"essential":true,"value":"c2"}}}""").ExecuteAsync());
+
+        Assert.Equal("invalid_grant", refused.ErrorCode);
+        Assert.Contains("TSR2073", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("c2", refused.Claims, StringComparison.Ordinal);
+        var url = await app.GetAuthorizationRequestUrl([web.Scope]).WithClaims(refused.Claims).WithPkce(out var verifier).ExecuteAsync();
+        using var browser = new UserAgent(server);
+        var outcome = await browser.AuthorizeAsync(url.ToString(), web.User.UserName, secondFactor: () => Totp.Unused(key, SecurityInfoPages.UsedCodes(key)));
+        Assert.True(outcome.Query.ContainsKey("code"), $"{outcome.Redirect} {outcome.Body}");
+        var stepped = await app.AcquireTokenByAuthorizationCode([web.Scope], outcome.Query["code"]).WithPkceCodeVerifier(verifier).ExecuteAsync();
+        Assert.Equal(["c2"], new JsonWebToken(stepped.AccessToken).GetPayloadValue<string[]>("acrs"));
+    }
+
+    [Fact]
     public async Task Silent_AnotherApi_AsksForInteraction()
     {
         // Entra ID's refresh tokens are multi-resource: MSAL silently gets a token for a second API with the refresh
@@ -298,6 +336,25 @@ public sealed class MsalConfidentialClientTests(HttpsServerFixture server) : ICl
             AuthorityStyle.EntraShaped => builder.WithAuthority($"{server.TenantBase}/", validateAuthority: false).WithInstanceDiscovery(false),
             _ => throw new ArgumentOutOfRangeException(nameof(style)),
         };
+    }
+
+    private async Task RequireMfaForContextAsync(string context, Guid userId)
+    {
+        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.PolicyReadWriteConditionalAccess);
+        var (contextStatus, _) = await admin.JsonAsync(HttpMethod.Patch, $"identity/conditionalAccess/authenticationContextClassReferences/{context}",
+            new { displayName = "Sensitive " + context, isAvailable = true });
+        Assert.True(contextStatus is System.Net.HttpStatusCode.NoContent or System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.OK, contextStatus.ToString());
+        var (policyStatus, policy) = await admin.JsonAsync(HttpMethod.Post, "identity/conditionalAccess/policies", JsonNode.Parse($$"""
+            {
+              "displayName": "MFA for {{context}}", "state": "enabled",
+              "conditions": {
+                "users": { "includeUsers": ["{{userId}}"] },
+                "applications": { "includeAuthenticationContextClassReferences": ["{{context}}"] }
+              },
+              "grantControls": { "operator": "OR", "builtInControls": ["mfa"] }
+            }
+            """)!.ToJsonString());
+        Assert.True(policyStatus == System.Net.HttpStatusCode.Created, policy?.ToJsonString());
     }
 
     private MsalHttpClients NewHttp() => new(new LoopbackOnlyHandler(server));

@@ -25,23 +25,7 @@ public sealed class AuthContextStepUpTests(ResourceServerFixture fixture) : ICla
         using var browser = new UserAgent(Server);
         await SecurityInfoPages.SignInAsync(browser, Server, user.UserName!);
         var (key, _) = await SecurityInfoPages.SetUpAuthenticatorAsync(browser, Server);
-        using (var admin = await AdminClient.WithPermissionsAsync(Server, AdminPermissions.PolicyReadWriteConditionalAccess))
-        {
-            var (contextStatus, _) = await admin.JsonAsync(HttpMethod.Patch, "identity/conditionalAccess/authenticationContextClassReferences/c1",
-                new { displayName = "Sensitive orders", isAvailable = true });
-            Assert.True(contextStatus is HttpStatusCode.NoContent or HttpStatusCode.Created or HttpStatusCode.OK, contextStatus.ToString());
-            var (policyStatus, policy) = await admin.JsonAsync(HttpMethod.Post, "identity/conditionalAccess/policies", JsonNode.Parse($$"""
-                {
-                  "displayName": "MFA for c1", "state": "enabled",
-                  "conditions": {
-                    "users": { "includeUsers": ["{{user.Id}}"] },
-                    "applications": { "includeAuthenticationContextClassReferences": ["c1"] }
-                  },
-                  "grantControls": { "operator": "OR", "builtInControls": ["mfa"] }
-                }
-                """)!.ToJsonString());
-            Assert.True(policyStatus == HttpStatusCode.Created, policy?.ToJsonString());
-        }
+        await RequireMfaForC1Async(Server, user.Id);
 
         // The session is a password alone: enough for the API's ordinary endpoints, not for the step-up one.
         var scope = $"openid profile {fixture.Identifier}/Orders.Read";
@@ -66,6 +50,26 @@ public sealed class AuthContextStepUpTests(ResourceServerFixture fixture) : ICla
         var refreshed = await fixture.WebClient.RefreshAsync(http, stepped.RefreshToken!);
         refreshed.AssertSuccess();
         Assert.Equal(["c1"], refreshed.Access.GetPayloadValue<string[]>("acrs"));
+    }
+
+    /// <summary>Makes context <c>c1</c> available and adds the policy that asks <paramref name="userId"/> for MFA on it.</summary>
+    internal static async Task RequireMfaForC1Async(TesseraServerFixture server, Guid userId)
+    {
+        using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.PolicyReadWriteConditionalAccess);
+        var (contextStatus, _) = await admin.JsonAsync(HttpMethod.Patch, "identity/conditionalAccess/authenticationContextClassReferences/c1",
+            new { displayName = "Sensitive orders", isAvailable = true });
+        Assert.True(contextStatus is HttpStatusCode.NoContent or HttpStatusCode.Created or HttpStatusCode.OK, contextStatus.ToString());
+        var (policyStatus, policy) = await admin.JsonAsync(HttpMethod.Post, "identity/conditionalAccess/policies", JsonNode.Parse($$"""
+            {
+              "displayName": "MFA for c1 {{userId:N}}", "state": "enabled",
+              "conditions": {
+                "users": { "includeUsers": ["{{userId}}"] },
+                "applications": { "includeAuthenticationContextClassReferences": ["c1"] }
+              },
+              "grantControls": { "operator": "OR", "builtInControls": ["mfa"] }
+            }
+            """)!.ToJsonString());
+        Assert.True(policyStatus == HttpStatusCode.Created, policy?.ToJsonString());
     }
 
     private async Task<TokenResponse> TokensAsync(UserAgent browser, string userName, string scope, string? claims, Func<string>? secondFactor)

@@ -68,9 +68,9 @@ public static class AuthorizeEndpoint
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
         var authenticatedAt = session.Properties?.IssuedUtc ?? DateTimeOffset.MinValue;
+
         // An API's claims challenge after a CAE event asks for a sign-in no older than the event (access_token.nbf).
-        var notBefore = NotBeforeRequest.Check(
-            ClaimsRequest.AccessTokenNotBefore(request), authenticatedAt, time.GetUtcNow());
+        var notBefore = NotBeforeRequest.Check(ClaimsRequest.AccessTokenNotBefore(request), authenticatedAt, time.GetUtcNow());
         if (notBefore == NotBeforeOutcome.Invalid)
         {
             return ProtocolResults.Reject(SharedSignalsErrors.NotBeforeInvalid);

@@ -203,12 +203,12 @@ public static class TokenEndpoint
         var authenticatedAt = long.TryParse(granted.GetClaim(TesseraClaims.AuthenticationTime), out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : time.GetUtcNow();
+
         // A refresh after a CAE event: the client hands back the API's challenge, asking for a sign-in no older than the
         // event (access_token.nbf). An older sign-in cannot be made newer without the user.
         if (request.IsRefreshTokenGrantType())
         {
-            var notBefore = NotBeforeRequest.Check(
-                ClaimsRequest.AccessTokenNotBefore(request), authenticatedAt, time.GetUtcNow());
+            var notBefore = NotBeforeRequest.Check(ClaimsRequest.AccessTokenNotBefore(request), authenticatedAt, time.GetUtcNow());
             if (notBefore != NotBeforeOutcome.Satisfied)
             {
                 return Refuse(signIns, attempt, notBefore == NotBeforeOutcome.Invalid ? SharedSignalsErrors.NotBeforeInvalid : SharedSignalsErrors.SignInOlderThanRequested);
@@ -219,9 +219,11 @@ public static class TokenEndpoint
         IReadOnlySet<string> contexts = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationContexts).ToHashSet(StringComparer.Ordinal);
 
         // A refresh is a sign-in without the user: the policies as they are now apply to it (the code and the device
-        // code were checked when the user was there).
+        // code were checked when the user was there), for the contexts the session reached and any the client now
+        // asks for in 'claims' (an API's step-up challenge handed to MSAL's WithClaims).
         if (request.IsRefreshTokenGrantType())
         {
+            contexts = contexts.Union(RequestedAuthenticationContexts.Of(request)).ToHashSet(StringComparer.Ordinal);
             var clientApp = ClientApps.AtRefresh(
                 clientAuthenticated: !string.IsNullOrEmpty(request.ClientSecret) || !string.IsNullOrEmpty(request.ClientAssertion),
                 fromBrowserPage: http.Request.Headers.Origin.Count > 0);
