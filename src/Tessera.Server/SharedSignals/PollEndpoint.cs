@@ -33,7 +33,7 @@ public static partial class PollEndpoint
     private static async Task<IResult> PollAsync(
         string streamId, HttpContext http, TesseraDbContext db, OutboxSignal signal, TimeProvider time, ILoggerFactory loggers)
     {
-        var stream = await StreamsApi.FindAsync(db.SignalStreams, http.Receiver(), streamId, http.RequestAborted);
+        var stream = await StreamsApi.FindAsync(db.SignalStreams.AsNoTracking(), http.Receiver(), streamId, http.RequestAborted);
         if (stream is null)
         {
             return StreamsApi.NotFound(streamId);
@@ -68,8 +68,8 @@ public static partial class PollEndpoint
             LogReceiverError(loggers.CreateLogger(typeof(PollEndpoint)), stream.Id, jti, error);
         }
 
-        stream.LastActivityDateTime = time.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        await db.SignalStreams.Where(s => s.Id == stream.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastActivityDateTime, now), cancellationToken);
 
         var deadline = time.GetUtcNow() + (request.ReturnImmediately ? TimeSpan.Zero : LongPollLimit);
         while (true)

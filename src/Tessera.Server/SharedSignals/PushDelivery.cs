@@ -41,7 +41,8 @@ public sealed partial class PushDelivery(
                     await HousekeepAsync(stoppingToken);
                 }
             }
-            catch (Exception exception) when (exception is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception exception) when (exception is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or
+                                                  System.Security.Cryptography.CryptographicException)
             {
                 LogDeliveryFailed(logger, exception);
             }

@@ -1,15 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Tessera.Directory.SharedSignals;
 using Tessera.Directory.Storage;
 using Tessera.Policy.SharedSignals;
-using Tessera.Server.Hosting;
 using Tessera.Server.Keys;
-using Tessera.Server.Tenancy;
 
 namespace Tessera.Server.SharedSignals;
 
@@ -20,7 +17,7 @@ namespace Tessera.Server.SharedSignals;
 /// SETs are signed now, with the tenant's current key and issuer, so that any node can deliver them as they are.
 /// </summary>
 public sealed class SecurityEventOutbox(
-    TesseraDbContext db, SigningKeyRing keys, OutboxSignal signal, TimeProvider time, IHttpContextAccessor accessor, IOptions<TesseraOptions> options)
+    TesseraDbContext db, SigningKeyRing keys, OutboxSignal signal, TimeProvider time, IHttpContextAccessor accessor)
 {
     public const string TokenType = "secevent+jwt";
 
@@ -94,7 +91,7 @@ public sealed class SecurityEventOutbox(
     private string Issuer(Guid tenantId)
     {
         var http = accessor.HttpContext ?? throw new InvalidOperationException("Security events are queued while handling a request.");
-        return TransmitterMetadata.Issuer(TenantServerFactory.PublicOrigin(http, options.Value), tenantId);
+        return TransmitterMetadata.Issuer(TransmitterMetadata.Origin(http), tenantId);
     }
 
     private static JsonElement Element(JsonNode node)

@@ -8,7 +8,6 @@ using Tessera.Policy.Errors;
 using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin;
 using Tessera.Server.Hosting;
-using Tessera.Server.Tenancy;
 
 namespace Tessera.Server.SharedSignals;
 
@@ -116,8 +115,7 @@ public static class StreamsApi
         }
 
         stream!.ConcurrencyStamp = Guid.NewGuid().ToString("N");
-        await db.SaveChangesAsync(http.RequestAborted);
-        return Results.Json(Describe(http, stream));
+        return await SaveAsync(db, http) ?? Results.Json(Describe(http, stream));
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, TesseraDbContext db)
@@ -130,8 +128,7 @@ public static class StreamsApi
 
         // The stream's queued SETs go with it (cascade).
         db.SignalStreams.Remove(stream!);
-        await db.SaveChangesAsync(http.RequestAborted);
-        return Results.NoContent();
+        return await SaveAsync(db, http) ?? Results.NoContent();
     }
 
     private static async Task<IResult> ReadStatusAsync(HttpContext http, TesseraDbContext db)
@@ -188,8 +185,7 @@ public static class StreamsApi
         }
 
         stream.ConcurrencyStamp = Guid.NewGuid().ToString("N");
-        await db.SaveChangesAsync(http.RequestAborted);
-        return Results.Json(Status(stream));
+        return await SaveAsync(db, http) ?? Results.Json(Status(stream));
     }
 
     private static async Task<IResult> VerifyAsync(HttpContext http, TesseraDbContext db, SecurityEventOutbox outbox)
@@ -213,8 +209,21 @@ public static class StreamsApi
         }
 
         outbox.QueueVerification(stream!, state);
-        await db.SaveChangesAsync(http.RequestAborted);
-        return Results.NoContent();
+        return await SaveAsync(db, http) ?? Results.NoContent();
+    }
+
+    /// <summary>Saves a change of an existing stream; a concurrent change or deletion of it is a 409, nothing written.</summary>
+    private static async Task<IResult?> SaveAsync(TesseraDbContext db, HttpContext http)
+    {
+        try
+        {
+            await db.SaveChangesAsync(http.RequestAborted);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            return SignalResults.Error(StatusCodes.Status409Conflict, SharedSignalsErrors.StreamChanged);
+        }
     }
 
     /// <summary>

@@ -48,12 +48,13 @@ public static class TransmitterMetadata
 
     private static Dictionary<string, object> Describe(HttpContext http, Guid tenantId)
     {
-        var tenantBase = $"{Origin(http)}/{tenantId:D}";
+        var origin = Origin(http);
+        var tenantBase = $"{origin}/{tenantId:D}";
         http.Response.Headers.CacheControl = "public, max-age=3600";
         return new()
         {
             ["spec_version"] = "1_0",
-            ["issuer"] = Issuer(Origin(http), tenantId),
+            ["issuer"] = Issuer(origin, tenantId),
             ["jwks_uri"] = $"{tenantBase}/discovery/v2.0/keys",
             ["delivery_methods_supported"] = new[] { SignalDeliveryMethods.Push, SignalDeliveryMethods.Poll },
             ["configuration_endpoint"] = tenantBase + StreamsApi.StreamsPath,
