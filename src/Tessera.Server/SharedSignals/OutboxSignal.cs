@@ -6,9 +6,24 @@ namespace Tessera.Server.SharedSignals;
 /// </summary>
 public sealed class OutboxSignal
 {
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan RecentPulse = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RecheckAfterPulse = TimeSpan.FromMilliseconds(25);
 
-    public void Pulse() => Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastPulse = long.MinValue / 2;
+
+    /// <summary>
+    /// How long a reader that found nothing should wait before looking again: <paramref name="idle"/>, or very little
+    /// just after a pulse. A SET is pulsed when its save succeeds, which may be before the enclosing transaction commits.
+    /// </summary>
+    public TimeSpan NextCheck(TimeSpan idle)
+        => Environment.TickCount64 - Volatile.Read(ref _lastPulse) < RecentPulse.TotalMilliseconds ? RecheckAfterPulse : idle;
+
+    public void Pulse()
+    {
+        Volatile.Write(ref _lastPulse, Environment.TickCount64);
+        Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     /// <summary>Waits for the next pulse or <paramref name="timeout"/>, whichever comes first.</summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -92,7 +92,8 @@ public static partial class PollEndpoint
             }
 
             var left = deadline - time.GetUtcNow();
-            await signal.WaitAsync(left < OtherNodesInterval ? left : OtherNodesInterval, cancellationToken);
+            var interval = signal.NextCheck(OtherNodesInterval);
+            await signal.WaitAsync(left < interval ? left : interval, cancellationToken);
         }
     }
 

@@ -49,7 +49,7 @@ public sealed partial class PushDelivery(
 
             if (delivered == 0)
             {
-                await signal.WaitAsync(IdleInterval, stoppingToken);
+                await signal.WaitAsync(signal.NextCheck(IdleInterval), stoppingToken);
             }
         }
     }
