@@ -7,11 +7,11 @@ using Tessera.Directory.Users;
 using Tessera.Policy.Admin;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Registrations;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
-using Tessera.Server.SharedSignals;
-using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Queries;
+using Tessera.Server.SharedSignals;
 
 namespace Tessera.Server.Admin.Apis;
 

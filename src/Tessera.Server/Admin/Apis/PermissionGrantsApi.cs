@@ -8,12 +8,12 @@ using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
 using Tessera.Policy.Admin;
 using Tessera.Policy.Registrations;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
-using Tessera.Server.SharedSignals;
-using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Queries;
 using Tessera.Server.Consent;
+using Tessera.Server.SharedSignals;
 
 namespace Tessera.Server.Admin.Apis;
 

@@ -2,12 +2,13 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
-using Tessera.Directory.Sessions;
 using Tessera.Directory.Protection;
+using Tessera.Directory.Sessions;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
 using Tessera.Policy.Admin;
 using Tessera.Policy.ConditionalAccess;
+using Tessera.Policy.SharedSignals;
 using Tessera.Policy.SignIns;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
@@ -15,7 +16,6 @@ using Tessera.Server.Admin.Queries;
 using Tessera.Server.Security;
 using Tessera.Server.Sessions;
 using Tessera.Server.SharedSignals;
-using Tessera.Policy.SharedSignals;
 
 namespace Tessera.Server.Admin.Apis;
 

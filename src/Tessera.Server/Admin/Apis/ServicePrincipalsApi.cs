@@ -4,12 +4,12 @@ using Tessera.Directory.Applications;
 using Tessera.Directory.Storage;
 using Tessera.Policy.Admin;
 using Tessera.Policy.Registrations;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
-using Tessera.Server.SharedSignals;
-using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Queries;
 using Tessera.Server.Clients;
+using Tessera.Server.SharedSignals;
 
 namespace Tessera.Server.Admin.Apis;
 

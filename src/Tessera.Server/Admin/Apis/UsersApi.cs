@@ -11,6 +11,7 @@ using Tessera.Directory.Users;
 using Tessera.Policy.Admin;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Registrations;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
 using Tessera.Server.Admin.Queries;
@@ -18,7 +19,6 @@ using Tessera.Server.Protection;
 using Tessera.Server.Security;
 using Tessera.Server.Sessions;
 using Tessera.Server.SharedSignals;
-using Tessera.Policy.SharedSignals;
 
 namespace Tessera.Server.Admin.Apis;
 

@@ -5,10 +5,10 @@ using Microsoft.AspNetCore.WebUtilities;
 using Tessera.Directory.Users;
 using Tessera.Policy.Authentication;
 using Tessera.Policy.Errors;
-using Tessera.Server.Admin.Audit;
-using Tessera.Server.SharedSignals;
 using Tessera.Policy.SharedSignals;
+using Tessera.Server.Admin.Audit;
 using Tessera.Server.Authentication;
+using Tessera.Server.SharedSignals;
 
 namespace Tessera.Server.Pages.Account;
 

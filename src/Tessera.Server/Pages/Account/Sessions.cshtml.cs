@@ -4,12 +4,12 @@ using OpenIddict.Abstractions;
 using Tessera.Directory.Sessions;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin;
 using Tessera.Server.Admin.Audit;
-using Tessera.Server.SharedSignals;
-using Tessera.Policy.SharedSignals;
 using Tessera.Server.Security;
 using Tessera.Server.Sessions;
+using Tessera.Server.SharedSignals;
 
 namespace Tessera.Server.Pages.Account;
 

@@ -3,9 +3,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using OpenIddict.Abstractions;
+using OpenIddict.Server;
 using Tessera.Policy.Tokens;
 using Tessera.Server.Hosting;
-using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
 using static OpenIddict.Server.OpenIddictServerHandlers;
 
