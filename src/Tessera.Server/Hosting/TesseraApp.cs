@@ -14,6 +14,7 @@ using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Session;
 using Tessera.Server.Protocol.Token;
 using Tessera.Server.Security;
+using Tessera.Server.SharedSignals;
 using Tessera.Server.SignInLogs;
 using Tessera.Server.Tenancy;
 
@@ -61,6 +62,12 @@ public sealed class TesseraApp : IAsyncDisposable
             throw new TesseraConfigurationException(sessionError);
         }
 
+        var caeLifetime = options.SharedSignals.CaeAccessTokenLifetime;
+        if (caeLifetime < Tessera.Policy.Tokens.TokenLifetimes.CaeMiddleMinimum || caeLifetime > Tessera.Policy.Tokens.TokenLifetimes.CaeMiddleMaximum)
+        {
+            throw new TesseraConfigurationException(Tessera.Policy.SharedSignals.SharedSignalsErrors.CaeLifetimeInvalid.With(caeLifetime));
+        }
+
         var data = new DataFolder(options.DataPath);
         var services = builder.Services;
         services.Configure<TesseraOptions>(section);
@@ -84,6 +91,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddHostedService(provider => provider.GetRequiredService<SignInLog>());
         services.AddTesseraProtocol();
         services.AddTesseraAdminApi();
+        services.AddTesseraSharedSignals();
         builder.LimitRequestSizes();
         overrideServices?.Invoke(services);
 
@@ -113,6 +121,7 @@ public sealed class TesseraApp : IAsyncDisposable
         web.MapRazorPages();
         web.MapAuthorizeEndpoint().MapTokenEndpoint().MapUserInfoEndpoint().MapEndSessionEndpoint();
         web.MapTesseraAdminApi();
+        web.MapTesseraSharedSignals();
         web.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         return new TesseraApp(web);
     }

@@ -1,15 +1,21 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
 using Tessera.Directory.Protection;
+using Tessera.Directory.Sessions;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
 using Tessera.Policy.Admin;
 using Tessera.Policy.ConditionalAccess;
+using Tessera.Policy.SharedSignals;
 using Tessera.Policy.SignIns;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
 using Tessera.Server.Admin.Queries;
+using Tessera.Server.Security;
+using Tessera.Server.Sessions;
+using Tessera.Server.SharedSignals;
 
 namespace Tessera.Server.Admin.Apis;
 
@@ -83,9 +89,17 @@ public static class RiskyUsersApi
         return Results.Json(Resource(user.Id, user, user.UserName, [.. detections.Select(Risk)]));
     }
 
-    private static Task<IResult> ConfirmCompromisedAsync(HttpContext http, TesseraDbContext db, AuditLog audit, TimeProvider time)
-        => ChangeAsync(http, db, audit, "Confirm user compromised", (user, now) =>
+    /// <summary>
+    /// A compromised account is also ended where it is signed in: its sessions and refresh tokens, and, through a
+    /// session-revoked event, its access tokens at every API that listens (CAE).
+    /// </summary>
+    private static Task<IResult> ConfirmCompromisedAsync(
+        HttpContext http, TesseraDbContext db, AuditLog audit, TimeProvider time, SignInSessionStore sessions, SecurityEventOutbox signals,
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
+        => ChangeAsync(http, db, audit, "Confirm user compromised", async (user, now) =>
         {
+            await sessions.EndAllTrackedAsync(user.Id, SessionEndReasons.UserRiskHigh, http.RequestAborted);
+            await signals.QueueAsync(user.TenantId, DirectoryChangeKind.UserRiskHigh, user.Id, InitiatingEntities.Admin, http.RequestAborted);
             db.RiskDetections.Add(new RiskDetection
             {
                 Id = Guid.CreateVersion7(now),
@@ -102,8 +116,14 @@ public static class RiskyUsersApi
                 LastUpdatedDateTime = now,
                 AdditionalInfo = "An administrator confirmed that the user is compromised.",
             });
-            return Task.FromResult(new ModifiedProperty("riskLevel", null, RiskLevels.High));
-        }, time);
+            return new ModifiedProperty("riskLevel", null, RiskLevels.High);
+        }, time, async users =>
+        {
+            foreach (var user in users)
+            {
+                await SignInSessions.RevokeAsync(user.Id, authorizations, tokens, http.RequestAborted);
+            }
+        });
 
     private static Task<IResult> DismissAsync(HttpContext http, TesseraDbContext db, AuditLog audit, TimeProvider time)
         => ChangeAsync(http, db, audit, "Dismiss user risk", async (user, now) =>
@@ -124,7 +144,8 @@ public static class RiskyUsersApi
 
     /// <summary>Reads <c>userIds</c>, checks every user exists, applies <paramref name="change"/> to each with its audit entry, saves once.</summary>
     private static async Task<IResult> ChangeAsync(
-        HttpContext http, TesseraDbContext db, AuditLog audit, string activity, Func<DirectoryUser, DateTimeOffset, Task<ModifiedProperty>> change, TimeProvider time)
+        HttpContext http, TesseraDbContext db, AuditLog audit, string activity, Func<DirectoryUser, DateTimeOffset, Task<ModifiedProperty>> change, TimeProvider time,
+        Func<IReadOnlyList<DirectoryUser>, Task>? afterSave = null)
     {
         var (json, error) = await ApiBodies.ReadObjectAsync(http);
         if (error is not null)
@@ -152,7 +173,15 @@ public static class RiskyUsersApi
             await audit.RecordAsync(caller, Category, activity, new AuditTarget(user.Id.ToString("D"), "User", user.UserName, [modified]), http.RequestAborted);
         }
 
-        return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
+        return await AdminWrites.SaveAsync(db, http, async () =>
+        {
+            if (afterSave is not null)
+            {
+                await afterSave(users);
+            }
+
+            return Results.NoContent();
+        });
     }
 
     /// <summary>The distinct user ids of <c>userIds</c>, or null when it is missing, empty, too long or not all GUIDs.</summary>

@@ -4,10 +4,12 @@ using OpenIddict.Abstractions;
 using Tessera.Directory.Sessions;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin;
 using Tessera.Server.Admin.Audit;
 using Tessera.Server.Security;
 using Tessera.Server.Sessions;
+using Tessera.Server.SharedSignals;
 
 namespace Tessera.Server.Pages.Account;
 
@@ -20,7 +22,7 @@ public sealed record SessionRow(Guid Id, bool Current, DateTimeOffset Created, D
 /// </summary>
 public sealed class SessionsModel(
     UserManager<DirectoryUser> users, SignInManager<DirectoryUser> signIn, SignInSessionStore sessions, TesseraDbContext db, AuditLog audit,
-    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider time) : TenantPageModel
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider time, SecurityEventOutbox signals) : TenantPageModel
 {
     private const string Category = "UserManagement";
 
@@ -92,6 +94,7 @@ public sealed class SessionsModel(
         }
 
         var ended = await sessions.EndAllTrackedAsync(user.Id, SessionEndReasons.SignedOutEverywhere, HttpContext.RequestAborted);
+        await signals.QueueAsync(Tenant.Id, DirectoryChangeKind.SessionsRevoked, user.Id, InitiatingEntities.User, HttpContext.RequestAborted);
         await audit.RecordAsync(Tenant.Id, user, Category, "Sign out everywhere", Target(user,
         [
             new ModifiedProperty("signInSessionsValidFromDateTime", null, time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture)),

@@ -9,6 +9,7 @@ using ClientApps = Tessera.Policy.ConditionalAccess.ClientApps;
 using Tessera.Directory.Users;
 using Tessera.Policy.Authentication;
 using Tessera.Policy.Errors;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Clients;
 using Tessera.Server.ConditionalAccess;
 using Tessera.Server.Consent;
@@ -67,8 +68,17 @@ public static class AuthorizeEndpoint
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
         var authenticatedAt = session.Properties?.IssuedUtc ?? DateTimeOffset.MinValue;
+
+        // An API's claims challenge after a CAE event asks for a sign-in no older than the event (access_token.nbf).
+        var notBefore = NotBeforeRequest.Check(ClaimsRequest.AccessTokenNotBefore(request), authenticatedAt, time.GetUtcNow());
+        if (notBefore == NotBeforeOutcome.Invalid)
+        {
+            return ProtocolResults.Reject(SharedSignalsErrors.NotBeforeInvalid);
+        }
+
         var fresh = !prompts.Contains(PromptValues.Login) && !prompts.Contains(PromptValues.SelectAccount) &&
-                    (request.MaxAge is null || time.GetUtcNow() - authenticatedAt <= TimeSpan.FromSeconds(request.MaxAge.Value));
+                    (request.MaxAge is null || time.GetUtcNow() - authenticatedAt <= TimeSpan.FromSeconds(request.MaxAge.Value)) &&
+                    notBefore == NotBeforeOutcome.Satisfied;
 
         // id_token_hint names the user the client expects; a session of someone else does not count (OIDC Core §3.1.2.1),
         // and a hint that is not one of our ID tokens is refused rather than ignored.

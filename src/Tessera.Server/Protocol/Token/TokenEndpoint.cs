@@ -10,10 +10,11 @@ using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
 using Tessera.Policy.ServicePrincipals;
 using Tessera.Policy.Sessions;
-using Tessera.Server.Protocol.Authorize;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Clients;
 using Tessera.Server.ConditionalAccess;
 using Tessera.Server.Consent;
+using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
 using Tessera.Server.Sessions;
@@ -97,7 +98,10 @@ public static class TokenEndpoint
             return ProtocolResults.Reject(TesseraErrors.ClientCredentialsNeedDefault);
         }
 
-        var resource = await resources.FindAsync(tenant.Id, identifier, cancellationToken);
+        // The shared-signals transmitter is an API of every tenant that no one registers: receivers manage their streams with it.
+        var resource = SharedSignals.SharedSignalsResource.Matches(identifier)
+            ? SharedSignals.SharedSignalsResource.Info
+            : await resources.FindAsync(tenant.Id, identifier, cancellationToken);
         if (resource is null)
         {
             return Refuse(signIns, attempt, TesseraErrors.ResourceUnknown.With(identifier));
@@ -199,6 +203,18 @@ public static class TokenEndpoint
         var authenticatedAt = long.TryParse(granted.GetClaim(TesseraClaims.AuthenticationTime), out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : time.GetUtcNow();
+
+        // A refresh after a CAE event: the client hands back the API's challenge, asking for a sign-in no older than the
+        // event (access_token.nbf). An older sign-in cannot be made newer without the user.
+        if (request.IsRefreshTokenGrantType())
+        {
+            var notBefore = NotBeforeRequest.Check(ClaimsRequest.AccessTokenNotBefore(request), authenticatedAt, time.GetUtcNow());
+            if (notBefore != NotBeforeOutcome.Satisfied)
+            {
+                return Refuse(signIns, attempt, notBefore == NotBeforeOutcome.Invalid ? SharedSignalsErrors.NotBeforeInvalid : SharedSignalsErrors.SignInOlderThanRequested);
+            }
+        }
+
         var methods = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods);
         IReadOnlySet<string> contexts = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationContexts).ToHashSet(StringComparer.Ordinal);
 
