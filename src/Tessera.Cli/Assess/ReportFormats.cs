@@ -139,8 +139,8 @@ internal static class ReportFormats
             body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1b1b1b}
             h1{margin-bottom:.2rem}.score{font-size:2.4rem;font-weight:700}.error{color:#a4262c}.warning{color:#8a5a00}.note{color:#2b579a}
             table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
-            .bar{background:#e8e8e8;height:1rem;width:12rem;display:inline-block;vertical-align:middle}.bar span{display:block;height:100%}
-            .good{background:#107c10}.fair{background:#c19c00}.poor{background:#a4262c}.chart .bar{width:24rem}.chart span{background:#2b579a}
+            .bar{background:#e8e8e8;height:1rem;width:12rem;display:inline-block;vertical-align:middle}.fill{display:block;height:100%;background:#2b579a}
+            .fill.good{background:#107c10}.fill.fair{background:#c19c00}.fill.poor{background:#a4262c}.chart .bar{width:24rem}
             code{font-size:.85em}
             </style></head><body>
             <h1>Application posture</h1>
@@ -156,7 +156,7 @@ internal static class ReportFormats
         foreach (var (rule, count) in report.ByRule)
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><span class=\"{Level(rule.Severity)}\">{rule.Id}</span> {Encode(rule.Name)}</td><td><span class=\"bar\" role=\"img\" aria-label=\"{count} findings\"><span style=\"width:{count * 100 / most}%\"></span></span> {count}</td></tr>\n");
+                $"<tr><td><strong class=\"{Level(rule.Severity)}\">{rule.Id}</strong> {Encode(rule.Name)}</td><td><span class=\"bar\" role=\"img\" aria-label=\"{count} findings\"><span class=\"fill\" style=\"width:{count * 100 / most}%\"></span></span> {count}</td></tr>\n");
         }
 
         html.Append("</tbody></table>\n<h2>Applications</h2>\n<table><thead><tr><th>Application</th><th>Score</th><th>Findings</th></tr></thead><tbody>\n");
@@ -164,7 +164,7 @@ internal static class ReportFormats
         {
             var band = app.Score >= 80 ? "good" : app.Score >= 50 ? "fair" : "poor";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{Encode(app.App.DisplayName)}<br><code>{Encode(app.App.AppId)}</code></td><td><span class=\"bar\" role=\"img\" aria-label=\"score {app.Score}\"><span class=\"{band}\" style=\"width:{app.Score}%\"></span></span> {app.Score}</td><td>");
+                $"<tr><td>{Encode(app.App.DisplayName)}<br><code>{Encode(app.App.AppId)}</code></td><td><span class=\"bar\" role=\"img\" aria-label=\"score {app.Score}\"><span class=\"fill {band}\" style=\"width:{app.Score}%\"></span></span> {app.Score}</td><td>");
             if (app.Findings.Count == 0)
             {
                 html.Append("No findings.");
