@@ -39,19 +39,29 @@ internal static class AssessCommand
         var failOn = new Option<string?>("--fail-on") { Description = "Exit with 1 when a finding is at least this severe: error or warning (for CI)." };
         failOn.AcceptOnlyFromAmong("error", "warning");
         var domains = new Option<string[]>("--verified-domain") { Description = "A domain the organisation has verified (repeatable); with --input, for the redirect-domain rule." };
-        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Judge credential expiry as of this date (default: now), for reproducible reports." };
-        var command = new Command("assess", "Score application registrations against Zero Trust practice.") { input, format, output, failOn, domains, asOf };
+        var asOf = new Option<DateTimeOffset?>("--as-of") { Description = "Judge credential expiry and usage as of this date (default: now), for reproducible reports." };
+        var unusedDays = new Option<int>("--unused-days") { Description = "On a live tenant: days without a token before an app or its access to an API counts as unused.", DefaultValueFactory = _ => 90 };
+        unusedDays.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 3650)
+            {
+                result.AddError("--unused-days must be from 1 to 3650.");
+            }
+        });
+        var command = new Command("assess", "Score application registrations against Zero Trust practice.") { input, format, output, failOn, domains, asOf, unusedDays };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = runtime.For(parse);
             var file = parse.GetValue(input);
-            var (apps, verified, inputText) = file is null
+            var (apps, verified, activity, inputText) = file is null
                 ? await FromTenantAsync(context.Api(), cancellationToken).ConfigureAwait(false)
                 : await FromFileAsync(file, cancellationToken).ConfigureAwait(false);
             var settings = new AssessmentSettings
             {
                 Now = parse.GetValue(asOf) ?? context.Time.GetUtcNow(),
                 VerifiedDomains = [.. verified, .. parse.GetValue(domains) ?? []],
+                Activity = activity,
+                UnusedAfter = TimeSpan.FromDays(parse.GetValue(unusedDays)),
             };
             var report = PostureReport.Of(apps, settings);
             var chosen = parse.GetValue(output) is null && context.Printer.Json ? "json" : parse.GetValue(format)!;
@@ -99,7 +109,12 @@ internal static class AssessCommand
         printer.Line($"Tenant score {report.TenantScore}/100. --format markdown or html shows each finding with its evidence and remedy.");
     }
 
-    private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, string?)> FromFileAsync(FileInfo file, CancellationToken cancellationToken)
+    private static DateTimeOffset? Date(JsonNode? node)
+        => node is JsonValue value && value.TryGetValue<string>(out var text) &&
+           DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+
+    private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, IReadOnlyDictionary<string, AppActivity>?, string?)> FromFileAsync(
+        FileInfo file, CancellationToken cancellationToken)
     {
         var text = await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
         JsonNode? document;
@@ -113,11 +128,15 @@ internal static class AssessCommand
         }
 
         var (apps, error) = RegistrationExports.Read(document);
-        return error is null ? (apps, [], text) : throw CommandFailure.Usage(CliErrors.AssessInputUnreadable.With(file.Name, error));
+        return error is null ? (apps, [], null, text) : throw CommandFailure.Usage(CliErrors.AssessInputUnreadable.With(file.Name, error));
     }
 
-    /// <summary>The signed-in tenant's applications with their owners and federated credentials, and its verified domains.</summary>
-    private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, string?)> FromTenantAsync(AdminApiClient api, CancellationToken cancellationToken)
+    /// <summary>
+    /// The signed-in tenant's applications with their owners and federated credentials, its verified domains, and when
+    /// each application last got a token (for which APIs) from the sign-in activity report.
+    /// </summary>
+    private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, IReadOnlyDictionary<string, AppActivity>?, string?)> FromTenantAsync(
+        AdminApiClient api, CancellationToken cancellationToken)
     {
         var applications = await api.ListAsync("applications", null, null, cancellationToken).ConfigureAwait(false);
         var expanded = new JsonArray();
@@ -132,7 +151,16 @@ internal static class AssessCommand
 
         var organization = await api.ListAsync("organization", null, null, cancellationToken).ConfigureAwait(false);
         var domains = organization.SelectMany(o => (o["verifiedDomains"] as JsonArray ?? []).OfType<JsonObject>().Select(d => d.Text("name"))).OfType<string>().ToList();
+        var report = await api.ListAsync("reports/servicePrincipalSignInActivities", null, null, cancellationToken).ConfigureAwait(false);
+        var activity = report.Where(a => a.Text("appId") is not null).ToDictionary(
+            a => a.Text("appId")!,
+            a => new AppActivity(
+                Date(a["lastSignInActivity"]?["lastSignInDateTime"]),
+                (a["resourceSignInActivities"] as JsonArray ?? []).OfType<JsonObject>()
+                    .Where(r => r.Text("resourceAppId") is not null && Date(r["lastSignInDateTime"]) is not null)
+                    .ToDictionary(r => r.Text("resourceAppId")!, r => Date(r["lastSignInDateTime"])!.Value, StringComparer.OrdinalIgnoreCase)),
+            StringComparer.OrdinalIgnoreCase);
         var (apps, error) = RegistrationExports.Read(expanded);
-        return error is null ? (apps, domains, null) : throw CommandFailure.Unavailable(CliErrors.UnexpectedResponse.With("The admin API's applications", error));
+        return error is null ? (apps, domains, activity, null) : throw CommandFailure.Unavailable(CliErrors.UnexpectedResponse.With("The admin API's applications", error));
     }
 }

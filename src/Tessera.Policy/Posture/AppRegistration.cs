@@ -36,6 +36,9 @@ public sealed record AppRegistration
     public int? RequestedAccessTokenVersion { get; init; }
     public string? VerifiedPublisherId { get; init; }
 
+    /// <summary>When the registration was made; null when the source does not say.</summary>
+    public DateTimeOffset? CreatedDateTime { get; init; }
+
     public bool IsMultitenant => SignInAudience is "AzureADMultipleOrgs" or "AzureADandPersonalMicrosoftAccount";
     public bool ExposesApi => ExposedScopes.Count > 0 || AppRoles.Count > 0;
     public IEnumerable<string> AllRedirectUris => WebRedirectUris.Concat(SpaRedirectUris).Concat(PublicClientRedirectUris);

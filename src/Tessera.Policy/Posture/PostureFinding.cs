@@ -29,4 +29,16 @@ public sealed record AssessmentSettings
 
     /// <summary>How far ahead an expiring credential is reported.</summary>
     public TimeSpan ExpiryWarning { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// When each application last got a token, by app id; null when unknown (an export), and then the usage rules say
+    /// nothing. An application missing from a known activity has never signed in as far as the log reaches.
+    /// </summary>
+    public IReadOnlyDictionary<string, AppActivity>? Activity { get; init; }
+
+    /// <summary>How long without a token before an application, or its access to an API, counts as unused.</summary>
+    public TimeSpan UnusedAfter { get; init; } = TimeSpan.FromDays(90);
 }
+
+/// <summary>When an application last got a token, and for each API (by its app id).</summary>
+public sealed record AppActivity(DateTimeOffset? LastSignIn, IReadOnlyDictionary<string, DateTimeOffset> LastTokenByResource);

@@ -80,12 +80,19 @@ public static class PostureRules
         "The resource owner password grant is on.",
         "Turn it off: the app sees people's passwords and no second factor can be asked (RFC 9700 §2.4).");
 
+    public static readonly PostureRule Dormant = new("TSP024", "DormantApplication", Severity.Warning,
+        "The application has not signed in for a long time.",
+        "Remove the registration (or its credentials) if nobody uses it; a forgotten app with credentials is a way in.");
+    public static readonly PostureRule UnusedAccess = new("TSP025", "UnusedPermission", Severity.Warning,
+        "The application asks for an API it has not called for a long time.",
+        "Remove the permissions it no longer uses from requiredResourceAccess, and revoke their grants.");
+
     public static readonly IReadOnlyList<PostureRule> All =
     [
         ImplicitGrant, HttpRedirect, WildcardRedirect, RedirectOutsideDomains, SharedHostingRedirect, OobRedirect, UnrelatedHosts,
         SecretCredential, LongLivedCredential, ExpiredCredential, ExpiringCredential, FallbackPublicWithCredentials,
         UnverifiedMultitenant, NeedlessMultitenant, NoOwners, SingleOwner, HighPrivilege, ApplicationWhereDelegated, ReadAndWrite,
-        CatchAllScope, AppAccessWithoutRoles, AccessTokenVersion1, PasswordGrant,
+        CatchAllScope, AppAccessWithoutRoles, AccessTokenVersion1, PasswordGrant, Dormant, UnusedAccess,
     ];
 
     /// <summary>Hosting suffixes where a released name can be registered by anyone.</summary>
@@ -171,6 +178,47 @@ public static class PostureRules
         foreach (var finding in PermissionFindings(app, all, Finding))
         {
             yield return finding;
+        }
+
+        foreach (var finding in UsageFindings(app, all, settings, Finding))
+        {
+            yield return finding;
+        }
+    }
+
+    /// <summary>Dormant applications and unused API access, from the tenant's sign-in activity (live mode only).</summary>
+    private static IEnumerable<PostureFinding> UsageFindings(
+        AppRegistration app, IReadOnlyList<AppRegistration> all, AssessmentSettings settings, Func<PostureRule, string, Severity?, PostureFinding> finding)
+    {
+        var since = settings.Now - settings.UnusedAfter;
+        if (settings.Activity is not { } activity || app.CreatedDateTime is { } created && created > since)
+        {
+            yield break;
+        }
+
+        var days = (int)settings.UnusedAfter.TotalDays;
+        var seen = activity.GetValueOrDefault(app.AppId);
+        if (seen?.LastSignIn is not { } last || last < since)
+        {
+            // An API that never signs in itself is not dormant: its callers' tokens are its use.
+            if (!app.ExposesApi)
+            {
+                yield return finding(Dormant, seen?.LastSignIn is { } when ? $"last sign-in {Day(when)}, over {days} days ago" : $"no sign-in in the log (over {days} days)", null);
+            }
+
+            yield break;
+        }
+
+        foreach (var resource in app.RequiredResourceAccess.Select(p => p.ResourceAppId).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (seen.LastTokenByResource.GetValueOrDefault(resource) is var used && used >= since)
+            {
+                continue;
+            }
+
+            var name = all.FirstOrDefault(a => string.Equals(a.AppId, resource, StringComparison.OrdinalIgnoreCase))?.DisplayName
+                       ?? (string.Equals(resource, GraphPermissionCatalogue.MicrosoftGraph, StringComparison.OrdinalIgnoreCase) ? "Microsoft Graph" : resource);
+            yield return finding(UnusedAccess, used == default ? $"{name}: no token in the log (over {days} days)" : $"{name}: last token {Day(used)}, over {days} days ago", null);
         }
     }
 

@@ -73,6 +73,7 @@ public static class RegistrationExports
                     .Select(r => new ExposedAppRole(Text(r["value"]) ?? "", Texts(r["allowedMemberTypes"])))],
                 RequestedAccessTokenVersion = api?["requestedAccessTokenVersion"] is JsonValue version && version.TryGetValue<int>(out var number) ? number : null,
                 VerifiedPublisherId = Text(app["verifiedPublisher"]?["verifiedPublisherId"]),
+                CreatedDateTime = Date(app["createdDateTime"]),
             });
         }
 

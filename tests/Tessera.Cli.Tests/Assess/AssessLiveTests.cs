@@ -24,5 +24,12 @@ public sealed class AssessLiveTests(CliServerFixture server) : IClassFixture<Cli
         // The tenant's verified domains come from the server: example.com is not one of them.
         Assert.Contains("TSP004", rules);
         Assert.InRange(result.Json["tenantScore"]!.GetValue<int>(), 0, 100);
+        Assert.DoesNotContain("TSP024", rules);
+
+        // Months later, still without a sign-in: dormant. The CLI's own client signed in today, so it is not dormant now.
+        var later = await server.Cli.RunAsync("assess", "--format", "json", "--as-of", "2027-06-01");
+        Assert.True(later.ExitCode == 0, later.ToString());
+        var dormant = later.Json["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == appId)!;
+        Assert.Contains(dormant["findings"]!.AsArray(), f => f!["ruleId"]!.GetValue<string>() == "TSP024");
     }
 }

@@ -122,3 +122,70 @@ public sealed class PostureRulesTests
         Assert.All(PostureRules.All, r => Assert.False(string.IsNullOrWhiteSpace(r.Remediation)));
     }
 }
+
+public sealed class PostureUsageRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+    private const string Api = "11111111-1111-1111-1111-111111111111";
+
+    private static readonly AppRegistration Client = new()
+    {
+        AppId = "22222222-2222-2222-2222-222222222222",
+        DisplayName = "Client",
+        CreatedDateTime = Now.AddYears(-1),
+        RequiredResourceAccess = [new PermissionRequest(Api, "x", "Role")],
+    };
+
+    private static readonly AppRegistration Resource = new()
+    {
+        AppId = Api, DisplayName = "Orders API", CreatedDateTime = Now.AddYears(-1), ExposedScopes = ["Orders.Read"], RequestedAccessTokenVersion = 2,
+        AppRoles = [new ExposedAppRole("Orders.Read.All", ["Application"])],
+    };
+
+    private static IEnumerable<string> Rules(AppRegistration app, Dictionary<string, AppActivity>? activity)
+        => PostureRules.Assess(app, [Client, Resource], new AssessmentSettings { Now = Now, Activity = activity }).Select(f => f.Rule.Id);
+
+    [Fact]
+    public void NoActivityKnown_UsageRulesSayNothing() => Assert.Empty(Rules(Client, null));
+
+    [Fact]
+    public void NeverSignedIn_Dormant_ButNotAnApiOrANewApp()
+    {
+        Assert.Equal(["TSP024"], Rules(Client, []));
+        Assert.Empty(Rules(Resource, []));
+        Assert.Empty(Rules(Client with { CreatedDateTime = Now.AddDays(-10) }, []));
+    }
+
+    [Fact]
+    public void SignedInRecentlyButNotToTheApi_UnusedPermission_NamingTheApi()
+    {
+        var finding = Assert.Single(PostureRules.Assess(Client, [Client, Resource], new AssessmentSettings
+        {
+            Now = Now,
+            Activity = new Dictionary<string, AppActivity> { [Client.AppId] = new(Now.AddDays(-1), new Dictionary<string, DateTimeOffset>()) },
+        }));
+
+        Assert.Equal("TSP025", finding.Rule.Id);
+        Assert.StartsWith("Orders API: no token", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UsedTheApiRecently_NoFinding()
+        => Assert.Empty(Rules(Client, new Dictionary<string, AppActivity>
+        {
+            [Client.AppId] = new(Now.AddDays(-1), new Dictionary<string, DateTimeOffset> { [Api] = Now.AddDays(-1) }),
+        }));
+
+    [Fact]
+    public void LastUsedLongAgo_DormantWithTheDate()
+    {
+        var finding = Assert.Single(PostureRules.Assess(Client, [Client], new AssessmentSettings
+        {
+            Now = Now,
+            Activity = new Dictionary<string, AppActivity> { [Client.AppId] = new(Now.AddDays(-200), new Dictionary<string, DateTimeOffset>()) },
+        }));
+
+        Assert.Equal("TSP024", finding.Rule.Id);
+        Assert.Contains("2026-05-07", finding.Evidence, StringComparison.Ordinal);
+    }
+}
