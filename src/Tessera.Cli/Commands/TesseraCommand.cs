@@ -84,6 +84,7 @@ internal static class TesseraCommand
             PolicyCommands.Create(runtime),
             RiskCommands.Create(runtime),
             GrantCommands.Create(runtime),
+            AssessCommand.Create(runtime),
         };
         return root;
     }

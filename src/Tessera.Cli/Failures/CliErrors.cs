@@ -56,6 +56,8 @@ internal static class CliErrors
         "The code expired before anyone approved it (expired_token); nothing was saved. Run 'tessera login --device' again.");
     public static readonly TesseraError SessionExpired = new("TSR7024", "refused",
         "The session can no longer be renewed: {0} Sign in again with 'tessera login --device --authority {1}'.");
+    public static readonly TesseraError AssessInputUnreadable = new("TSR7025", "usage",
+        "The registrations in '{0}' cannot be read: {1}");
     public static readonly TesseraError Unexpected = new("TSR7099", "unavailable",
         "Unexpected failure ({0}): {1}");
 }

@@ -72,6 +72,7 @@ public static class AdminApiSetup
         api.MapApplications();
         api.MapAuditLogs();
         api.MapSignIns();
+        api.MapSignInActivityReport();
         api.MapUsers();
         api.MapGroups();
         api.MapDirectoryRoles();

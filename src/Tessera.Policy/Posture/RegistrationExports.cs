@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Tessera.Policy.Posture;
+
+/// <summary>
+/// Reads the registrations to assess from what people export: Microsoft Graph's <c>applications</c> (a
+/// <c>{"value": [...]}</c> page as <c>GET /v1.0/applications</c> returns it, a bare array as <c>az ad app list</c> prints
+/// it, or one application; with <c>owners</c> and <c>federatedIdentityCredentials</c> when expanded), or a Keycloak realm
+/// export (<c>{"realm": ..., "clients": [...]}</c>, Keycloak's own clients left out).
+/// </summary>
+public static class RegistrationExports
+{
+    private static readonly HashSet<string> KeycloakBuiltInClients = new(StringComparer.Ordinal)
+    {
+        "account", "account-console", "admin-cli", "broker", "realm-management", "security-admin-console",
+    };
+
+    /// <summary>The registrations in <paramref name="document"/>, or the reason it is not an export this reads.</summary>
+    public static (IReadOnlyList<AppRegistration> Apps, string? Error) Read(JsonNode? document)
+    {
+        switch (document)
+        {
+            case JsonObject keycloak when keycloak["clients"] is JsonArray clients && keycloak["realm"] is not null:
+                return (clients.OfType<JsonObject>().Where(c => !KeycloakBuiltInClients.Contains(Text(c["clientId"]) ?? "")).Select(FromKeycloak).ToList(), null);
+            case JsonObject page when page["value"] is JsonArray value:
+                return FromGraph(value);
+            case JsonArray array:
+                return FromGraph(array);
+            case JsonObject single when single["appId"] is not null:
+                return FromGraph(new JsonArray(single.DeepClone()));
+            default:
+                return ([], "The input is not an export this reads: expected Microsoft Graph applications ({\"value\": [...]} or an array, as 'GET /v1.0/applications' or 'az ad app list' gives them) or a Keycloak realm export ({\"realm\": ..., \"clients\": [...]}).");
+        }
+    }
+
+    private static (IReadOnlyList<AppRegistration>, string?) FromGraph(JsonArray items)
+    {
+        var apps = new List<AppRegistration>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is not JsonObject app || Text(app["appId"]) is not { Length: > 0 } appId)
+            {
+                return ([], $"Item {i} is not an application: every item needs an appId.");
+            }
+
+            var web = app["web"] as JsonObject;
+            var implicitGrant = web?["implicitGrantSettings"] as JsonObject;
+            var api = app["api"] as JsonObject;
+            apps.Add(new AppRegistration
+            {
+                AppId = appId,
+                DisplayName = Text(app["displayName"]) ?? appId,
+                SignInAudience = Text(app["signInAudience"]) ?? "AzureADMyOrg",
+                WebRedirectUris = Texts(web?["redirectUris"]),
+                SpaRedirectUris = Texts(app["spa"]?["redirectUris"]),
+                PublicClientRedirectUris = Texts(app["publicClient"]?["redirectUris"]),
+                ImplicitAccessTokens = Flag(implicitGrant?["enableAccessTokenIssuance"]),
+                ImplicitIdTokens = Flag(implicitGrant?["enableIdTokenIssuance"]),
+                IsFallbackPublicClient = Flag(app["isFallbackPublicClient"]),
+                Secrets = Credentials(app["passwordCredentials"]),
+                Certificates = Credentials(app["keyCredentials"]),
+                FederatedCredentials = (app["federatedIdentityCredentials"] as JsonArray)?.Count ?? 0,
+                Owners = app["owners"] is JsonArray owners
+                    ? [.. owners.OfType<JsonObject>().Select(o => Text(o["userPrincipalName"]) ?? Text(o["displayName"]) ?? Text(o["id"]) ?? "?")]
+                    : null,
+                RequiredResourceAccess = [.. (app["requiredResourceAccess"] as JsonArray ?? []).OfType<JsonObject>()
+                    .SelectMany(r => (r["resourceAccess"] as JsonArray ?? []).OfType<JsonObject>()
+                        .Select(a => new PermissionRequest(Text(r["resourceAppId"]) ?? "", Text(a["id"]) ?? "", Text(a["type"]) ?? "Scope")))],
+                IdentifierUris = Texts(app["identifierUris"]),
+                ExposedScopes = [.. (api?["oauth2PermissionScopes"] as JsonArray ?? []).OfType<JsonObject>().Select(s => Text(s["value"])).OfType<string>()],
+                AppRoles = [.. (app["appRoles"] as JsonArray ?? []).OfType<JsonObject>()
+                    .Select(r => new ExposedAppRole(Text(r["value"]) ?? "", Texts(r["allowedMemberTypes"])))],
+                RequestedAccessTokenVersion = api?["requestedAccessTokenVersion"] is JsonValue version && version.TryGetValue<int>(out var number) ? number : null,
+                VerifiedPublisherId = Text(app["verifiedPublisher"]?["verifiedPublisherId"]),
+                CreatedDateTime = Date(app["createdDateTime"]),
+            });
+        }
+
+        return (apps, null);
+    }
+
+    /// <summary>
+    /// A Keycloak client, in Graph's terms: a confidential client's secret is a secret without expiry (a signed JWT or
+    /// X.509 client keeps its key elsewhere, so nothing is known of it), a public client's redirect URIs are native
+    /// ones, the password grant is "direct access grants".
+    /// </summary>
+    private static AppRegistration FromKeycloak(JsonObject client)
+    {
+        var clientId = Text(client["clientId"]) ?? "";
+        var isPublic = Flag(client["publicClient"]);
+        var usesSecret = !isPublic && !Flag(client["bearerOnly"]) && (Text(client["clientAuthenticatorType"]) ?? "client-secret") == "client-secret";
+        var redirects = Texts(client["redirectUris"]);
+        return new AppRegistration
+        {
+            AppId = clientId,
+            DisplayName = Text(client["name"]) is { Length: > 0 } name ? name : clientId,
+            WebRedirectUris = isPublic ? [] : redirects,
+            PublicClientRedirectUris = isPublic ? redirects : [],
+            ImplicitAccessTokens = Flag(client["implicitFlowEnabled"]),
+            PasswordGrant = Flag(client["directAccessGrantsEnabled"]),
+            Secrets = usesSecret ? [new AppCredential("client secret", null, null)] : [],
+        };
+    }
+
+    private static List<AppCredential> Credentials(JsonNode? node)
+        => [.. (node as JsonArray ?? []).OfType<JsonObject>().Select(c => new AppCredential(Text(c["displayName"]), Date(c["startDateTime"]), Date(c["endDateTime"])))];
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static List<string> Texts(JsonNode? node) => [.. (node as JsonArray ?? []).Select(Text).OfType<string>()];
+
+    private static bool Flag(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var flag) && flag;
+
+    private static DateTimeOffset? Date(JsonNode? node)
+        => DateTimeOffset.TryParse(Text(node), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+}

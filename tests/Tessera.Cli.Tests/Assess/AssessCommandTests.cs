@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using Tessera.Cli.Tests.Infrastructure;
+
+namespace Tessera.Cli.Tests.Assess;
+
+/// <summary>
+/// <c>tessera assess --input</c> offline, over a 26-application Microsoft Graph export and a Keycloak realm: the report in
+/// every format against a golden copy, SARIF's rules and results consistent, <c>--fail-on</c> for CI, bad inputs.
+/// A golden file that no longer matches is left beside it as <c>.actual</c> to compare.
+/// </summary>
+public sealed class AssessCommandTests : IDisposable
+{
+    private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Assess", "Fixtures");
+    private static readonly string Golden = Path.Combine(AppContext.BaseDirectory, "Assess", "Golden");
+    private static readonly string Contoso = Path.Combine(Fixtures, "contoso-applications.json");
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "tessera-tests", "assess-" + Guid.NewGuid().ToString("N"));
+    private readonly TesseraCli _cli;
+
+    public AssessCommandTests()
+    {
+        System.IO.Directory.CreateDirectory(_work);
+        _cli = new TesseraCli(_work);
+    }
+
+    [Theory]
+    [InlineData("table", "contoso.txt")]
+    [InlineData("json", "contoso.json")]
+    [InlineData("sarif", "contoso.sarif")]
+    [InlineData("markdown", "contoso.md")]
+    [InlineData("html", "contoso.html")]
+    public async Task Format_MatchesGoldenReport(string format, string golden)
+    {
+        var result = await AssessAsync("--format", format);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var expected = await File.ReadAllTextAsync(Path.Combine(Golden, golden));
+        if (!string.Equals(Normalize(expected), Normalize(result.Stdout), StringComparison.Ordinal))
+        {
+            var actual = Path.Combine(_work, golden + ".actual");
+            await File.WriteAllTextAsync(actual, result.Stdout);
+            Assert.Fail($"The {format} report differs from Assess/Golden/{golden}; the new one is at {actual}.");
+        }
+    }
+
+    [Fact]
+    public async Task Sarif_EveryResultNamesADeclaredRuleAndTheApplication()
+    {
+        var sarif = (await AssessAsync("--format", "sarif")).Json;
+
+        var run = sarif["runs"]![0]!;
+        var rules = run["tool"]!["driver"]!["rules"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToList();
+        var results = run["results"]!.AsArray();
+        Assert.Equal("2.1.0", sarif["version"]!.GetValue<string>());
+        Assert.NotEmpty(results);
+        Assert.All(results, r =>
+        {
+            Assert.Equal(rules[r!["ruleIndex"]!.GetValue<int>()], r["ruleId"]!.GetValue<string>());
+            Assert.Contains(r["level"]!.GetValue<string>(), new[] { "error", "warning", "note" });
+            var location = r["locations"]![0]!;
+            Assert.False(string.IsNullOrEmpty(location["logicalLocations"]![0]!["fullyQualifiedName"]!.GetValue<string>()));
+            Assert.Equal("contoso-applications.json", location["physicalLocation"]!["artifactLocation"]!["uri"]!.GetValue<string>());
+            Assert.True(location["physicalLocation"]!["region"]!["startLine"]!.GetValue<int>() > 1);
+        });
+    }
+
+    [Fact]
+    public async Task FailOn_ErrorOrWarning_ExitCodeForCi()
+    {
+        Assert.Equal(1, (await AssessAsync("--fail-on", "error")).ExitCode);
+        Assert.Equal(1, (await AssessAsync("--fail-on", "warning")).ExitCode);
+
+        var healthy = Path.Combine(_work, "healthy.json");
+        var apps = JsonNode.Parse(await File.ReadAllTextAsync(Contoso))!["value"]!.AsArray()
+            .Where(a => a!["displayName"]!.GetValue<string>() is "Contoso Intranet" or "Orders API" or "Docs Portal").Select(a => a!.DeepClone());
+        await File.WriteAllTextAsync(healthy, new JsonObject { ["value"] = new JsonArray([.. apps]) }.ToJsonString());
+        var passed = await _cli.RunAsync("assess", "--input", healthy, "--fail-on", "warning", "--as-of", "2026-11-23");
+        Assert.True(passed.ExitCode == 0, passed.ToString());
+        Assert.Contains("Tenant score 100/100", passed.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Output_WritesTheReportAndSaysWhere()
+    {
+        var target = Path.Combine(_work, "report.html");
+
+        var result = await AssessAsync("--format", "html", "--output", target);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Tenant score 74/100, 26 applications", result.Stdout, StringComparison.Ordinal);
+        var html = await File.ReadAllTextAsync(target);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Keycloak_RealmExport_Assessed()
+    {
+        var result = await _cli.RunAsync("assess", "--input", Path.Combine(Fixtures, "keycloak-realm.json"), "--format", "json", "--as-of", "2026-11-23");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var shop = result.Json["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == "web-shop")!;
+        Assert.Contains(shop["findings"]!.AsArray(), f => f!["ruleId"]!.GetValue<string>() == "TSP023");
+    }
+
+    [Theory]
+    [InlineData("not json at all", "is not JSON")]
+    [InlineData("""{"hello": 1}""", "is not an export this reads")]
+    [InlineData("""{"value": [{"displayName": "x"}]}""", "needs an appId")]
+    public async Task BadInput_Exit2WithTheReason(string content, string reason)
+    {
+        var file = Path.Combine(_work, "bad.json");
+        await File.WriteAllTextAsync(file, content);
+
+        var result = await _cli.RunAsync("assess", "--input", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("TSR7025", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(reason, result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public async Task MissingFileOrUnknownFormat_Exit2()
+    {
+        Assert.Equal(2, (await _cli.RunAsync("assess", "--input", Path.Combine(_work, "nowhere.json"))).ExitCode);
+        Assert.Equal(2, (await AssessAsync("--format", "pdf")).ExitCode);
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(_work, recursive: true);
+
+    private Task<CliResult> AssessAsync(params string[] extra)
+        => _cli.RunAsync(["assess", "--input", Contoso, "--verified-domain", "contoso.com", "--as-of", "2026-11-23", .. extra]);
+
+    private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
+}
