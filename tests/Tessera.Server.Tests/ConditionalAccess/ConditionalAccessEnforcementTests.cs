@@ -153,7 +153,7 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
     {
         var user = await server.Directory.CreateUserAsync();
         var client = await CodeFlowClient.RegisterAsync(server);
-        var tokens = await SignInAsync(client, user.UserName!);
+        var tokens = await client.TokensAsync(user.UserName!);
         using var http = server.CreateHttpClient();
         var refreshed = await client.RefreshAsync(http, tokens.RefreshToken!);
         refreshed.AssertSuccess();
@@ -170,7 +170,7 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
     {
         var user = await server.Directory.CreateUserAsync();
         var client = await CodeFlowClient.RegisterAsync(server);
-        var tokens = await SignInAsync(client, user.UserName!);
+        var tokens = await client.TokensAsync(user.UserName!);
         var policy = await PolicyAsync("MFA from now on", "enabled", Users(user.Id), Apps(client.Application.AppId));
         using var http = server.CreateHttpClient();
 
@@ -262,7 +262,7 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
         var user = await server.Directory.CreateUserAsync();
         var web = await CodeFlowClient.RegisterAsync(server);
         var native = await CodeFlowClient.RegisterAsync(server, server.Directory, confidential: false);
-        var nativeTokens = await SignInAsync(native, user.UserName!);
+        var nativeTokens = await native.TokensAsync(user.UserName!);
         await PolicyAsync("Block native apps", "enabled", Users(user.Id), extra: """ "clientAppTypes": ["mobileAppsAndDesktopClients"] """, grant: Block);
         using var browser = new UserAgent(server);
 
@@ -300,16 +300,6 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
     private static string Users(Guid userId) => $$"""{ "includeUsers": ["{{userId}}"] }""";
 
     private static string Apps(Guid appId) => $$"""{ "includeApplications": ["{{appId}}"] }""";
-
-    private async Task<TokenResponse> SignInAsync(CodeFlowClient client, string userName)
-    {
-        var (code, pkce, browser) = await client.SignInAsync(userName);
-        browser.Dispose();
-        using var http = server.CreateHttpClient();
-        var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
-        tokens.AssertSuccess();
-        return tokens;
-    }
 
     private async Task<string> LocationAsync(string cidr)
     {

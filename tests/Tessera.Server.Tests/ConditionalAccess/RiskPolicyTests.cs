@@ -24,7 +24,7 @@ public sealed class RiskPolicyTests(TesseraServerFixture server) : IClassFixture
         var user = await server.Directory.CreateUserAsync();
         var client = await CodeFlowClient.RegisterAsync(server);
         await PolicyAsync("Block high user risk", user.Id, """ "userRiskLevels": ["high"] """);
-        var tokens = await SignInAsync(client, user.UserName!);
+        var tokens = await client.TokensAsync(user.UserName!);
         using var admin = await AdminClient.WithPermissionsAsync(server, AdminPermissions.IdentityRiskyUserReadWriteAll);
 
         var confirmed = await admin.SendAsync(HttpMethod.Post, RiskyUsers + "/confirmCompromised", new { userIds = new[] { user.Id } });
@@ -54,7 +54,7 @@ public sealed class RiskPolicyTests(TesseraServerFixture server) : IClassFixture
         (_, risky) = await admin.JsonAsync(HttpMethod.Get, $"{RiskyUsers}/{user.Id}");
         Assert.Equal("none", risky!["riskLevel"]!.GetValue<string>());
         Assert.Equal("dismissed", risky["riskState"]!.GetValue<string>());
-        await SignInAsync(client, user.UserName!);
+        await client.TokensAsync(user.UserName!);
         using var auditor = await AdminClient.WithPermissionsAsync(server, AdminPermissions.AuditLogReadAll);
         var (_, audit) = await auditor.JsonAsync(HttpMethod.Get, "auditLogs/directoryAudits?$filter=" + Uri.EscapeDataString("category eq 'IdentityProtection'"));
         var activities = audit!["value"]!.AsArray().Where(e => e!["targetResources"]![0]!["id"]!.GetValue<string>() == user.Id.ToString("D"))
@@ -99,7 +99,7 @@ public sealed class RiskPolicyTests(TesseraServerFixture server) : IClassFixture
             Assert.Contains("'Block risky sign-ins'", blocked.Query["error_description"], StringComparison.Ordinal);
         }
 
-        await SignInAsync(client, user.UserName!);
+        await client.TokensAsync(user.UserName!);
     }
 
     [Theory]
@@ -151,16 +151,6 @@ public sealed class RiskPolicyTests(TesseraServerFixture server) : IClassFixture
         Assert.Contains("TSR5042", error!.ToJsonString(), StringComparison.Ordinal);
         var (missing, _) = await reader.JsonAsync(HttpMethod.Get, $"{RiskyUsers}/{Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.NotFound, missing);
-    }
-
-    private async Task<TokenResponse> SignInAsync(CodeFlowClient client, string userName)
-    {
-        var (code, pkce, browser) = await client.SignInAsync(userName);
-        browser.Dispose();
-        using var http = server.CreateHttpClient();
-        var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
-        tokens.AssertSuccess();
-        return tokens;
     }
 
     private Task<string> PolicyAsync(string name, Guid userId, string riskCondition)

@@ -89,4 +89,15 @@ public sealed class CodeFlowClient
         Assert.True(outcome.Query.ContainsKey("code"), outcome.Redirect!.ToString());
         return (outcome.Query["code"], pkce, browser);
     }
+
+    /// <summary>Signs a user in through the pages in a browser of their own and redeems the code: the user's tokens.</summary>
+    public async Task<TokenResponse> TokensAsync(string userName, string scope = "openid profile offline_access")
+    {
+        var (code, pkce, browser) = await SignInAsync(userName, scope);
+        browser.Dispose();
+        using var http = Server.CreateHttpClient();
+        var tokens = await RedeemAsync(http, code, pkce.Verifier);
+        tokens.AssertSuccess();
+        return tokens;
+    }
 }
