@@ -4,7 +4,7 @@ using Tessera.Cli.Tests.Infrastructure;
 namespace Tessera.Cli.Tests.Assess;
 
 /// <summary>
-/// <c>tessera assess --input</c> offline, over a 26-application Microsoft Graph export and a Keycloak realm: the report in
+/// <c>tessera assess --input</c> offline, over a 36-application Microsoft Graph export and a Keycloak realm: the report in
 /// every format against a golden copy, SARIF's rules and results consistent, <c>--fail-on</c> for CI, bad inputs.
 /// A golden file that no longer matches is left beside it as <c>.actual</c> to compare.
 /// </summary>
@@ -86,7 +86,7 @@ public sealed class AssessCommandTests : IDisposable
         var result = await AssessAsync("--format", "html", "--output", target);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("Tenant score 74/100, 26 applications", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Tenant score 79/100, 36 applications", result.Stdout, StringComparison.Ordinal);
         var html = await File.ReadAllTextAsync(target);
         Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);

@@ -4,7 +4,7 @@ using Tessera.Policy.Posture;
 namespace Tessera.Policy.Tests.Posture;
 
 /// <summary>
-/// The posture rules over a realistic export of a tenant's applications (Microsoft Graph's shape, with owners and
+/// The posture rules over a realistic export of a tenant's 36 applications (Microsoft Graph's shape, with owners and
 /// federated credentials expanded) and a Keycloak realm export: each rule fires where it should and nowhere else.
 /// </summary>
 public sealed class PostureRulesTests
@@ -28,7 +28,7 @@ public sealed class PostureRulesTests
     private static IEnumerable<string> RulesOf(string app) => Findings.Where(f => f.AppDisplayName == app).Select(f => f.Rule.Id).Distinct().Order(StringComparer.Ordinal);
 
     [Fact]
-    public void Export_ReadsEveryApplication() => Assert.Equal(26, Contoso.Count);
+    public void Export_ReadsEveryApplication() => Assert.Equal(36, Contoso.Count);
 
     [Theory]
     [InlineData("Contoso Intranet")]
@@ -40,6 +40,10 @@ public sealed class PostureRulesTests
     [InlineData("Kiosk Display")]
     [InlineData("Analytics API")]
     [InlineData("Build Pipeline")]
+    [InlineData("Benefits Portal")]
+    [InlineData("Status Page")]
+    [InlineData("Backup Agent")]
+    [InlineData("Release Pipeline")]
     public void HealthyApplication_NoFinding(string app) => Assert.Empty(RulesOf(app));
 
     [Theory]
@@ -59,6 +63,8 @@ public sealed class PostureRulesTests
     [InlineData("Ticket Bridge", new[] { "TSP017", "TSP019" })]
     [InlineData("Wiki", new[] { "TSP016" })]
     [InlineData("Travel Booking", new string[0])]
+    [InlineData("Old Timesheets", new[] { "TSP001", "TSP008", "TSP009", "TSP016" })]
+    [InlineData("SharePoint Migrator", new[] { "TSP017" })]
     public void UnhealthyApplication_TheRulesItBreaks(string app, string[] rules) => Assert.Equal(rules, RulesOf(app));
 
     [Fact]
