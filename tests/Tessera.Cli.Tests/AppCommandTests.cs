@@ -203,6 +203,26 @@ public sealed class AppCommandTests(CliServerFixture server) : IClassFixture<Cli
     }
 
     [Fact]
+    public async Task AppCredentialList_NoApplication_TenantWideExpiringFromTheServer()
+    {
+        var app = await CreateAppAsync();
+        var id = app["id"]!.GetValue<string>();
+        Assert.Equal(0, (await server.Cli.RunAsync("app", "credential", "add", id, "--display-name", "soon", "--end", "10d")).ExitCode);
+        Assert.Equal(0, (await server.Cli.RunAsync("app", "credential", "add", id, "--display-name", "later", "--end", "120d")).ExitCode);
+
+        var json = await server.Cli.RunAsync("app", "credential", "list", "--expiring", "30d", "--json");
+        var table = await server.Cli.RunAsync("app", "credential", "list", "--expiring", "30d");
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Equal(30, json.Json["withinDays"]!.GetValue<int>());
+        var mine = Assert.Single(json.Json["value"]!.AsArray(), c => c!["applicationId"]!.GetValue<string>() == id);
+        Assert.Equal("soon", mine!["displayName"]!.GetValue<string>());
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(app["displayName"]!.GetValue<string>(), table.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("later", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AppCredentialRemove_UnknownKey_ExitThree()
     {
         var id = (await CreateAppAsync())["id"]!.GetValue<string>();

@@ -110,17 +110,37 @@ internal static class AppCredentialCommands
         return command;
     }
 
+    private static readonly Column[] TenantColumns =
+    [
+        new("Application", c => c.Text("applicationDisplayName")),
+        new("App id", c => c.Text("appId")),
+        new("Type", c => c.Text("credentialType")),
+        new("Key id", c => c.Text("keyId")),
+        new("Display name", c => c.Text("displayName")),
+        new("Ends", c => c.Date("endDateTime").Display()),
+        new("Days left", c => c.Text("expired") == "true" ? "expired" : c.Text("daysLeft")),
+    ];
+
     private static Command ListCommand(CliRuntime runtime)
     {
-        var id = AppCommands.IdArgument();
+        var id = new Argument<string?>("id")
+        {
+            Description = "The application's object id or app (client) id. Without it: the expiring credentials of every application you may read.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var expiring = TimeArguments.Window("--expiring", "Show only credentials that end within this window from now, or have ended (e.g. 30d).");
-        var command = new Command("list", "List an application's secrets and certificates with the days each has left.") { id, expiring };
+        var command = new Command("list", "List an application's secrets and certificates with the days each has left, or the tenant's expiring ones.") { id, expiring };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = runtime.For(parse);
-            var app = await AppCommands.ResolveAsync(context.Api(), parse.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            var now = context.Time.GetUtcNow();
             var window = parse.GetValue(expiring);
+            if (parse.GetValue(id) is not { } idOrAppId)
+            {
+                return await ListTenantAsync(context, window, cancellationToken).ConfigureAwait(false);
+            }
+
+            var app = await AppCommands.ResolveAsync(context.Api(), idOrAppId, cancellationToken).ConfigureAwait(false);
+            var now = context.Time.GetUtcNow();
             JsonArray Select(string kind) => new([.. app.Objects(kind)
                 .Select(c => WithDaysLeft(c, now))
                 .Where(c => window is null || c.Date("endDateTime") is not { } end || end <= now + window.Value)
@@ -136,6 +156,17 @@ internal static class AppCredentialCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Every application's credentials ending within the window (30 days unless given), from the server's query.</summary>
+    private static async Task<int> ListTenantAsync(CommandContext context, TimeSpan? window, CancellationToken cancellationToken)
+    {
+        var days = window is { } w ? Math.Max(1, (int)Math.Ceiling(w.TotalDays)) : 30;
+        var result = await context.Api().SendAsync(HttpMethod.Get, $"applications/expiringCredentials?withinDays={days.ToString(CultureInfo.InvariantCulture)}",
+            null, cancellationToken).ConfigureAwait(false) ?? [];
+        context.Printer.Result(result, () =>
+            context.Printer.Table(result.Objects("value"), TenantColumns, $"No credential of any application ends within {days} days."));
+        return ExitCodes.Ok;
     }
 
     /// <summary>The credential with <c>daysLeft</c>: whole days until it ends, negative once it has.</summary>

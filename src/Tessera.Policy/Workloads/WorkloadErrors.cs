@@ -36,4 +36,10 @@ public static class WorkloadErrors
         "The client assertion's type '{0}' is not accepted for federation; external tokens are accepted typed JWT or at+jwt, or untyped.");
     public static readonly TesseraError FederatedClientIdRequired = new("TSR8112", InvalidClient,
         "A client assertion from an external issuer must come with client_id: the application it federates into.");
+
+    // Credential hygiene (TSR82xx)
+    public static readonly TesseraError SecretsForbidden = new("TSR8201", BadRequest,
+        "This tenant's app management policy forbids new client secrets (passwordAddition). Add a certificate (keyCredentials) or a federated identity credential instead; see the guide on keeping credentials out of code.");
+    public static readonly TesseraError ExpiringWindowInvalid = new("TSR8202", BadRequest,
+        "withinDays must be a whole number of days from 1 to 730; credentials that end within that many days, or have ended, are listed.");
 }
