@@ -135,6 +135,7 @@ public static class ProtocolSetup
         });
 
         services.AddHttpContextAccessor();
+        services.AddSingleton<ILogger<OpenIddictServerDispatcher>, TokenFreeProtocolLog>();
         services.AddScoped<IOpenIddictServerFactory, TenantServerFactory>();
         services.AddScoped<ResourceDirectory>();
         services.AddScoped<ConsentService>();

@@ -18,7 +18,9 @@ public sealed class LoggedServerFixture : TesseraServerFixture, IAsyncLifetime
 
     public TestIssuer Issuer { get; private set; } = null!;
 
-    protected override IEnumerable<string> ExtraArguments => ["--Logging:LogLevel:Default=Trace", "--Logging:LogLevel:Tessera=Trace", "--Logging:LogLevel:Microsoft=Trace"];
+    protected override IEnumerable<string> ExtraArguments =>
+        from category in new[] { "Default", "Tessera", "OpenIddict", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware" }
+        select $"--Logging:LogLevel:{category}=Trace";
 
     protected override void OverrideServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(Logs);
 
@@ -134,16 +136,17 @@ public sealed class SecretsNeverWrittenTests(LoggedServerFixture server) : IClas
         Assert.Contains(clientId, server.Logs.Text, StringComparison.Ordinal);
 
         // The whole value, and long enough pieces of it to be recognisable (a secret's hint, its first 3 characters, is public).
-        string[] secrets =
+        (string Name, string Value)[] secrets =
         [
-            secret, secret[3..], wrongSecret[3..], Signature(assertionGood), Signature(assertionRefused), Signature(ownAssertion),
-            assertionGood[..assertionGood.LastIndexOf('.')],
+            ("the client secret", secret), ("the client secret without its hint", secret[3..]), ("a wrong secret", wrongSecret[3..]),
+            ("an accepted external token's signature", Signature(assertionGood)), ("a refused external token's signature", Signature(assertionRefused)),
+            ("a certificate assertion's signature", Signature(ownAssertion)), ("an external token", assertionGood[..assertionGood.LastIndexOf('.')]),
         ];
         foreach (var (place, text) in places)
         {
-            foreach (var value in secrets)
+            foreach (var (name, value) in secrets)
             {
-                Assert.False(text.Contains(value, StringComparison.Ordinal), $"A secret value appears in the {place}.");
+                Assert.False(text.Contains(value, StringComparison.Ordinal), $"{name} appears in the {place}.");
             }
         }
     }
