@@ -42,4 +42,10 @@ public static class WorkloadErrors
         "This tenant's app management policy forbids new client secrets (passwordAddition). Add a certificate (keyCredentials) or a federated identity credential instead; see the guide on keeping credentials out of code.");
     public static readonly TesseraError ExpiringWindowInvalid = new("TSR8202", BadRequest,
         "withinDays must be a whole number of days from 1 to 730; credentials that end within that many days, or have ended, are listed.");
+
+    // The platform's signing keys (TSR821x)
+    public static readonly TesseraError SigningKeysPlatformOnly = new("TSR8210", "Authorization_RequestDenied",
+        "Signing keys are shared by every tenant; only administrators of the platform's first tenant may list or rotate them.");
+    public static readonly TesseraError RetireMomentInPast = new("TSR8211", BadRequest,
+        "retirePreviousAt must be now or later (an ISO 8601 date and time); to stop trusting the previous keys at once, send the current time.");
 }
