@@ -44,13 +44,20 @@ internal static class KeyCommands
 
     private static Command RotateCommand(CliRuntime runtime)
     {
-        var now = new Option<bool>("--now") { Description = "Required: a new key signs from now on. Scheduled rotation needs no command.", Required = true };
+        var now = new Option<bool>("--now") { Description = "Required: a new key signs from now on. Scheduled rotation needs no command." };
         var retire = TimeArguments.Instant("--retire-previous-at",
             "Until when tokens signed by the previous keys stay valid: a date, or a time from now such as 1h; 'now' to stop at once. Default: until they expire.",
             runtime.Time);
         var command = new Command("rotate", "Emergency rollover: a new signing key signs from now on; the previous keys stay published until the moment given.") { now, retire };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            // A flag has a default, so the parser cannot require it: a rollover is never made without saying so.
+            if (!parse.GetValue(now))
+            {
+                throw CommandFailure.Usage(CliErrors.InvalidArguments.With(
+                    "An emergency rollover needs --now; keys rotate on their schedule without any command.", "tessera keys rotate"));
+            }
+
             var context = runtime.For(parse);
             var body = new JsonObject();
             if (parse.GetValue(retire) is { } moment)
