@@ -48,4 +48,10 @@ public static class WorkloadErrors
         "Signing keys are shared by every tenant; only administrators of the platform's first tenant may list or rotate them.");
     public static readonly TesseraError RetireMomentInPast = new("TSR8211", BadRequest,
         "retirePreviousAt must be now or later (an ISO 8601 date and time); to stop trusting the previous keys at once, send the current time.");
+
+    // Where the Data Protection key ring lives (TSR823x)
+    public static readonly TesseraError KeyRingStoreUnknown = new("TSR8230", "configuration_error",
+        "Tessera:KeyRing:Store is '{0}'. Use 'Database' (the default: shared by every node) or 'FileSystem' (with Tessera:KeyRing:Path, a folder only this account can read).");
+    public static readonly TesseraError KeyRingFolderOpen = new("TSR8231", "configuration_error",
+        "The key ring folder '{0}' can be read or written by other accounts ({1}). Restrict it to the account Tessera runs as (chmod 700), or let Tessera create it.");
 }
