@@ -28,6 +28,7 @@ internal static class AppCredentialCommands
         => new("credential", "An application's client secrets and certificates.")
         {
             AddCommand(runtime),
+            AddCertificateCommand(runtime),
             RemoveCommand(runtime),
             ListCommand(runtime),
         };
@@ -69,6 +70,53 @@ internal static class AppCredentialCommands
                 context.Printer.Line(Warning);
             }
 
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command AddCertificateCommand(CliRuntime runtime)
+    {
+        var id = AppCommands.IdArgument();
+        var path = new Option<FileInfo>("--certificate")
+        {
+            Description = "The public certificate (PEM or DER); its private key stays with the application.", Required = true, HelpName = "file",
+        };
+        var displayName = new Option<string?>("--display-name") { Description = "A name that says what the certificate is for.", HelpName = "name" };
+        var command = new Command("add-certificate",
+            "Add a certificate beside the application's others (rotation with overlap: add the new one, move the clients, remove the old one).")
+        {
+            id, path, displayName,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = runtime.For(parse);
+            var api = context.Api();
+            var file = parse.GetValue(path)!;
+            byte[] der;
+            try
+            {
+                using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(file.FullName);
+                der = certificate.RawData;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw CommandFailure.Usage(CliErrors.InvalidArguments.With($"'{file.FullName}' is not a readable certificate (PEM or DER): {exception.Message}", "tessera app credential add-certificate"));
+            }
+
+            var app = await AppCommands.ResolveAsync(api, parse.GetValue(id)!, cancellationToken).ConfigureAwait(false);
+            // Graph replaces keyCredentials as a whole: every certificate already there is kept, guarded by the ETag just read.
+            var keys = new JsonArray([.. app.Objects("keyCredentials").Select(k => (JsonNode?)new JsonObject { ["keyId"] = k.Text("keyId") })]);
+            keys.Add(new JsonObject
+            {
+                ["type"] = "AsymmetricX509Cert", ["usage"] = "Verify", ["key"] = Convert.ToBase64String(der), ["displayName"] = parse.GetValue(displayName),
+            });
+            await api.SendAsync(HttpMethod.Patch, $"applications/{app.Text("id")}", new JsonObject { ["keyCredentials"] = keys },
+                cancellationToken, app.Text("@odata.etag")).ConfigureAwait(false);
+            var after = await AppCommands.ResolveAsync(api, app.Text("id")!, cancellationToken).ConfigureAwait(false);
+            var added = after.Objects("keyCredentials").Last(k => !app.Objects("keyCredentials").Any(o => o.Text("keyId") == k.Text("keyId")));
+            context.Printer.Result(WithDaysLeft(added, context.Time.GetUtcNow()),
+                () => context.Printer.Line($"Added certificate {added.Text("keyId")} to '{app.Text("displayName")}'; it ends {added.Date("endDateTime").Display()}."));
             return ExitCodes.Ok;
         });
         return command;
