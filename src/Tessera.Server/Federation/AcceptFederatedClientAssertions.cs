@@ -87,6 +87,7 @@ public sealed class AcceptFederatedClientAssertions(
         // OpenIddict now sees what a certificate assertion gives it: a principal naming the client as issuer and subject.
         context.ValidateClientAssertion = false;
         context.ClientAssertionPrincipal = principal;
+        context.Transaction.Properties[FederatedCredentialProperty] = principal!.GetClaim(FederatedCredentialClaim);
     }
 
     private async Task<(ClaimsPrincipal? Principal, TesseraError? Error)> ValidateAsync(
@@ -207,6 +208,17 @@ public sealed class AcceptFederatedClientAssertions(
 
     /// <summary>On the client assertion principal: the name of the federated identity credential the token matched.</summary>
     public const string FederatedCredentialClaim = "tessera_federated_credential";
+
+    /// <summary>The same name on the OpenIddict transaction, for the sign-in log.</summary>
+    public const string FederatedCredentialProperty = ".tessera.federated_credential";
+
+    /// <summary>The federated identity credential that authenticated the client of this request, if one did.</summary>
+    public static string? MatchedCredential(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return http.Features.Get<OpenIddict.Server.AspNetCore.OpenIddictServerAspNetCoreFeature>()?.Transaction?.Properties
+            .TryGetValue(FederatedCredentialProperty, out var name) == true ? name as string : null;
+    }
 
     private static string? Claim(JsonWebToken token, string name)
         => token.TryGetPayloadValue<string>(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;

@@ -69,6 +69,10 @@ public sealed class FederatedAssertionTests(FederationFixture server) : IClassFi
         Assert.Equal(clientId, response.Access.GetClaim("azp").Value);
         Assert.Equal("2", response.Access.GetClaim("azpacr").Value);
         Assert.Equal(server.TenantId.ToString("D"), response.Access.GetClaim("tid").Value);
+        await server.App.Web.Services.GetRequiredService<Tessera.Server.SignInLogs.SignInLog>().FlushAsync();
+        var logged = await server.Directory.QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.SignInEvents.Where(e => e.AppId == Guid.Parse(clientId))));
+        Assert.Equal("Federated identity credential", Assert.Single(logged).AuthenticationMethods);
     }
 
     [Fact]
