@@ -77,7 +77,7 @@ public sealed class AcceptFederatedClientAssertions(
             return; // The client's own assertion (private_key_jwt): OpenIddict validates it against the client's certificates.
         }
 
-        var (principal, error) = await ValidateAsync(context.ClientId, token, issuer, subject, context.CancellationToken);
+        var (credential, error) = await ValidateAsync(context.ClientId, token, issuer, subject, context.CancellationToken);
         if (error is not null)
         {
             context.Reject(error.OAuthError, error.Description);
@@ -86,11 +86,11 @@ public sealed class AcceptFederatedClientAssertions(
 
         // OpenIddict now sees what a certificate assertion gives it: a principal naming the client as issuer and subject.
         context.ValidateClientAssertion = false;
-        context.ClientAssertionPrincipal = principal;
-        context.Transaction.Properties[FederatedCredentialProperty] = principal!.GetClaim(FederatedCredentialClaim);
+        context.ClientAssertionPrincipal = Principal(context.ClientId!, token, credential!);
+        context.Transaction.Properties[FederatedCredentialProperty] = credential!.Name;
     }
 
-    private async Task<(ClaimsPrincipal? Principal, TesseraError? Error)> ValidateAsync(
+    private async Task<(TrustedIssuerSubject? Credential, TesseraError? Error)> ValidateAsync(
         string? clientId, JsonWebToken token, string issuer, string? subject, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(clientId) || !Guid.TryParse(clientId, out var appId))
@@ -98,8 +98,9 @@ public sealed class AcceptFederatedClientAssertions(
             return (null, WorkloadErrors.FederatedClientIdRequired);
         }
 
+        // All of them (at most 20): the exact comparison is the policy's, not a database collation's.
         var credentials = await db.FederatedIdentityCredentials.AsNoTracking()
-            .Where(c => db.Applications.Any(a => a.AppId == appId && a.Id == c.ApplicationId) && c.Issuer == issuer)
+            .Where(c => db.Applications.Any(a => a.AppId == appId && a.Id == c.ApplicationId))
             .Select(c => new TrustedIssuerSubject(c.Name, c.Issuer, c.Subject, c.Audiences))
             .ToListAsync(cancellationToken);
         var ofIssuer = FederatedAssertionMatching.ForIssuer(credentials, issuer);
@@ -130,11 +131,11 @@ public sealed class AcceptFederatedClientAssertions(
             return (null, signatureError);
         }
 
-        var now = time.GetUtcNow();
+        var now = time.GetUtcNow().UtcDateTime;
         var expires = token.ValidTo;
-        if (expires.AddTicks(ClockSkew.Ticks) <= now.UtcDateTime ||
-            (token.TryGetPayloadValue<long>(Claims.NotBefore, out _) && token.ValidFrom > now.UtcDateTime + ClockSkew) ||
-            (token.TryGetPayloadValue<long>(Claims.IssuedAt, out _) && token.IssuedAt > now.UtcDateTime + ClockSkew))
+        if (expires + ClockSkew <= now ||
+            (token.TryGetPayloadValue<long>(Claims.NotBefore, out _) && token.ValidFrom > now + ClockSkew) ||
+            (token.TryGetPayloadValue<long>(Claims.IssuedAt, out _) && token.IssuedAt > now + ClockSkew))
         {
             return (null, WorkloadErrors.FederatedAssertionExpired.With(ClockSkew.TotalSeconds));
         }
@@ -153,7 +154,7 @@ public sealed class AcceptFederatedClientAssertions(
         }
 
         seen.Set(key, true, new MemoryCacheEntryOptions { AbsoluteExpiration = new DateTimeOffset(expires, TimeSpan.Zero) + ClockSkew, Size = 1 });
-        return (Principal(clientId, token, credential!), null);
+        return (credential, null);
     }
 
     private async Task<TesseraError?> VerifySignatureAsync(JsonWebToken token, string issuer, CancellationToken cancellationToken)
@@ -201,15 +202,11 @@ public sealed class AcceptFederatedClientAssertions(
         => new ClaimsPrincipal(new ClaimsIdentity("federated", Claims.Subject, null))
             .SetClaim(Claims.Issuer, clientId)
             .SetClaim(Claims.Subject, clientId)
-            .SetClaim(FederatedCredentialClaim, credential.Name)
             .SetAudiences(credential.Audiences[0])
             .SetExpirationDate(new DateTimeOffset(token.ValidTo, TimeSpan.Zero))
             .SetTokenType(TokenTypeIdentifiers.Private.ClientAssertion);
 
-    /// <summary>On the client assertion principal: the name of the federated identity credential the token matched.</summary>
-    public const string FederatedCredentialClaim = "tessera_federated_credential";
-
-    /// <summary>The same name on the OpenIddict transaction, for the sign-in log.</summary>
+    /// <summary>On the OpenIddict transaction: the name of the federated identity credential the token matched.</summary>
     public const string FederatedCredentialProperty = ".tessera.federated_credential";
 
     /// <summary>The federated identity credential that authenticated the client of this request, if one did.</summary>

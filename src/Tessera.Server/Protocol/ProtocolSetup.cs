@@ -102,7 +102,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(Introspection.RequireConfidentialClient.Descriptor);
                 server.AddEventHandler(EnsureClientInTenant.Descriptor);
                 server.AddEventHandler(RejectDisabledClients.Descriptor);
-                server.AddEventHandler(Federation.AcceptFederatedClientAssertions.Descriptor);
+                server.AddEventHandler(AcceptFederatedClientAssertions.Descriptor);
                 server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
                 server.AddEventHandler(TypeGenericAssertionsAsClientAssertions.Descriptor);
                 server.AddEventHandler(RejectReplayedClientAssertions.Descriptor);
