@@ -20,7 +20,7 @@ public sealed partial class CredentialExpiryNotices(IServiceScopeFactory scopes,
     public const string Activity = "Credential nearing expiry";
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
-    private static readonly object System = new { app = new { displayName = "Tessera credential expiry check" } };
+    private static readonly object Initiator = new { app = new { displayName = "Tessera credential expiry check" } };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -95,7 +95,7 @@ public sealed partial class CredentialExpiryNotices(IServiceScopeFactory scopes,
 
         var property = secret is not null ? "passwordCredentials" : "keyCredentials";
         var state = end <= now ? "expired" : $"expires in {CredentialExpiry.DaysLeft(end, now)} days";
-        await audit.RecordAsync(app.TenantId, System, Category, Activity,
+        await audit.RecordAsync(app.TenantId, Initiator, Category, Activity,
             new AuditTarget(app.Id.ToString(), "Application", app.DisplayName,
                 [new ModifiedProperty(property, null, JsonSerializer.Serialize(summary)), new ModifiedProperty("expiry", null, state)]),
             cancellationToken);

@@ -38,12 +38,12 @@ public sealed partial class SigningKeyRing(
         get
         {
             var snapshot = _snapshot ?? throw new InvalidOperationException("The signing key ring has not been loaded yet.");
-            if (time.GetUtcNow() < snapshot.NextRetirement)
+            var now = time.GetUtcNow();
+            if (now < snapshot.NextRetirement)
             {
                 return snapshot;
             }
 
-            var now = time.GetUtcNow();
             var kept = snapshot.Entries.Where(e => e.Retire > now || e.Credentials == snapshot.Active).ToList();
             var rebuilt = snapshot with
             {
