@@ -6,8 +6,10 @@ using Microsoft.Identity.Client;
 using Tessera.Samples;
 
 // A daemon: no user, its own identity. It proves it with a certificate (private_key_jwt: MSAL signs a client assertion
-// with the private key; Tessera checks it against the certificate registered on the application) and calls OrdersApi
-// with an app-only token that carries the app role an administrator assigned to it (Orders.Read.All).
+// with the private key; Tessera checks it against the certificate registered on the application), or with no secret at
+// all: a token its platform (a CI system, Kubernetes) writes to a file, which Tessera accepts through a federated
+// identity credential. Either way it calls OrdersApi with an app-only token that carries the app role an administrator
+// assigned to it (Orders.Read.All). No credential is in the code or in appsettings.json: only where to find it.
 var configuration = new ConfigurationBuilder()
     .SetBasePath(Directory.GetCurrentDirectory())
     .AddJsonFile("appsettings.json")
@@ -22,14 +24,27 @@ if (string.IsNullOrEmpty(tessera["ClientId"]))
     return 2;
 }
 
-using var certificate = X509Certificate2.CreateFromPemFile(tessera["CertificatePath"]!, tessera["CertificateKeyPath"]);
 using var tesseraHttp = new HttpClient(LocalTesseraCertificate.CreateHandler(configuration[LocalTesseraCertificate.Setting]));
-var app = ConfidentialClientApplicationBuilder.Create(tessera["ClientId"])
+var builder = ConfidentialClientApplicationBuilder.Create(tessera["ClientId"])
     .WithAuthority($"{tessera["Instance"]!.TrimEnd('/')}/{tessera["TenantId"]}/", validateAuthority: false)
     .WithInstanceDiscovery(false) // MSAL would otherwise ask login.microsoftonline.com about this authority first
-    .WithCertificate(certificate)
-    .WithHttpClientFactory(new MsalHttpClientFactory(tesseraHttp))
-    .Build();
+    .WithHttpClientFactory(new MsalHttpClientFactory(tesseraHttp));
+X509Certificate2? certificate = null;
+if (tessera["FederatedTokenFile"] is { Length: > 0 } tokenFile)
+{
+    // Federation: the platform renews the token in the file; it is read again for every request to Tessera.
+    builder = builder.WithClientAssertion((AssertionRequestOptions options) => File.ReadAllTextAsync(tokenFile, options.CancellationToken));
+    Console.WriteLine("Credential: the external token in the federated token file (no secret).");
+}
+else
+{
+    certificate = X509Certificate2.CreateFromPemFile(tessera["CertificatePath"]!, tessera["CertificateKeyPath"]);
+    builder = builder.WithCertificate(certificate);
+    Console.WriteLine($"Credential: certificate {certificate.Thumbprint}.");
+}
+
+using var _ = certificate;
+var app = builder.Build();
 
 // Client credentials: "{API}/.default" asks for every application permission the daemon holds on OrdersApi.
 string[] scopes = [configuration["OrdersApi:Scope"]!];

@@ -203,6 +203,60 @@ public sealed class AppCommandTests(CliServerFixture server) : IClassFixture<Cli
     }
 
     [Fact]
+    public async Task AppCredentialList_NoApplication_TenantWideExpiringFromTheServer()
+    {
+        var app = await CreateAppAsync();
+        var id = app["id"]!.GetValue<string>();
+        Assert.Equal(0, (await server.Cli.RunAsync("app", "credential", "add", id, "--display-name", "soon", "--end", "10d")).ExitCode);
+        Assert.Equal(0, (await server.Cli.RunAsync("app", "credential", "add", id, "--display-name", "later", "--end", "120d")).ExitCode);
+
+        var json = await server.Cli.RunAsync("app", "credential", "list", "--expiring", "30d", "--json");
+        var table = await server.Cli.RunAsync("app", "credential", "list", "--expiring", "30d");
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Equal(30, json.Json["withinDays"]!.GetValue<int>());
+        var mine = Assert.Single(json.Json["value"]!.AsArray(), c => c!["applicationId"]!.GetValue<string>() == id);
+        Assert.Equal("soon", mine!["displayName"]!.GetValue<string>());
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(app["displayName"]!.GetValue<string>(), table.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("later", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppCredentialAddCertificate_TwoOverlap_ThenOldRemoved()
+    {
+        var id = (await CreateAppAsync())["id"]!.GetValue<string>();
+        var folder = Path.Combine(Path.GetTempPath(), "tessera-cli-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(folder);
+        string Write(string name)
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={name}", rsa,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(60));
+            var path = Path.Combine(folder, name + ".pem");
+            File.WriteAllText(path, certificate.ExportCertificatePem());
+            return path;
+        }
+
+        var first = await server.Cli.RunAsync("app", "credential", "add-certificate", id, "--certificate", Write("old"), "--json");
+        var second = await server.Cli.RunAsync("app", "credential", "add-certificate", id, "--certificate", Write("new"), "--display-name", "2027", "--json");
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first + "\n" + second);
+        var both = await server.Cli.RunAsync("app", "credential", "list", id, "--json");
+        Assert.Equal(2, both.Json["keyCredentials"]!.AsArray().Count);
+
+        var removed = await server.Cli.RunAsync("app", "credential", "remove", id, "--key-id", first.Json["keyId"]!.GetValue<string>());
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        var after = await server.Cli.RunAsync("app", "credential", "list", id, "--json");
+        Assert.Equal("2027", Assert.Single(after.Json["keyCredentials"]!.AsArray())!["displayName"]!.GetValue<string>());
+
+        var missing = await server.Cli.RunAsync("app", "credential", "add-certificate", id, "--certificate", Path.Combine(folder, "absent.pem"));
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("TSR7003", missing.ToString(), StringComparison.Ordinal);
+        System.IO.Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task AppCredentialRemove_UnknownKey_ExitThree()
     {
         var id = (await CreateAppAsync())["id"]!.GetValue<string>();

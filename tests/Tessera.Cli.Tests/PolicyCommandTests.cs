@@ -71,4 +71,36 @@ public sealed class PolicyCommandTests(CliServerFixture server) : IClassFixture<
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("TSR7003:", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AppManagementSet_NewSecretsForbidden_KeptWhenTheLifetimeChangesThenLifted()
+    {
+        var app = (await server.Cli.RunAsync("app", "create", "--name", "no secrets " + Guid.NewGuid().ToString("N")[..6], "--json")).Json["id"]!.GetValue<string>();
+        Assert.Equal(0, (await server.Cli.RunAsync("policy", "app-management", "set", "--new-secrets", "forbidden")).ExitCode);
+        try
+        {
+            Assert.Equal(0, (await server.Cli.RunAsync("policy", "app-management", "set", "--max-secret-lifetime", "90")).ExitCode);
+            var shown = await server.Cli.RunAsync("policy", "app-management", "show");
+            Assert.Contains("forbidden (certificates and federated credentials only)", shown.Stdout, StringComparison.Ordinal);
+            Assert.Contains("90 days", shown.Stdout, StringComparison.Ordinal);
+
+            var refused = await server.Cli.RunAsync("app", "credential", "add", app);
+            Assert.Equal(3, refused.ExitCode);
+            Assert.StartsWith("TSR8201:", Assert.Single(refused.ErrorLines), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Assert.Equal(0, (await server.Cli.RunAsync("policy", "app-management", "set", "--new-secrets", "allowed", "--max-secret-lifetime", "730")).ExitCode);
+        }
+
+        Assert.Equal(0, (await server.Cli.RunAsync("app", "credential", "add", app)).ExitCode);
+    }
+
+    [Fact]
+    public async Task AppManagementSet_NothingToChange_ExitTwo()
+    {
+        var result = await server.Cli.RunAsync("policy", "app-management", "set");
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("TSR7003:", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
 }

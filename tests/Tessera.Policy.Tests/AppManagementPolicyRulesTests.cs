@@ -28,11 +28,13 @@ public sealed class AppManagementPolicyRulesTests
 
     [Theory]
     [InlineData("passwordLifetime", null)]
-    [InlineData("passwordAddition", "TSR3065")]
+    [InlineData("passwordAddition", null)]
+    [InlineData("customPasswordAddition", "TSR3065")]
     [InlineData("symmetricKeyLifetime", "TSR3065")]
     [InlineData("PasswordLifetime", "TSR3065")]
+    [InlineData("PasswordAddition", "TSR3065")]
     [InlineData(null, "TSR3065")]
-    public void RestrictionType_OnlyPasswordLifetime(string? value, string? code)
+    public void RestrictionType_PasswordLifetimeAndPasswordAddition(string? value, string? code)
         => Assert.Equal(code, AppManagementPolicyRules.RestrictionType(value)?.Code);
 
     [Fact]

@@ -28,6 +28,7 @@ internal static class AppCredentialCommands
         => new("credential", "An application's client secrets and certificates.")
         {
             AddCommand(runtime),
+            AddCertificateCommand(runtime),
             RemoveCommand(runtime),
             ListCommand(runtime),
         };
@@ -74,6 +75,53 @@ internal static class AppCredentialCommands
         return command;
     }
 
+    private static Command AddCertificateCommand(CliRuntime runtime)
+    {
+        var id = AppCommands.IdArgument();
+        var path = new Option<FileInfo>("--certificate")
+        {
+            Description = "The public certificate (PEM or DER); its private key stays with the application.", Required = true, HelpName = "file",
+        };
+        var displayName = new Option<string?>("--display-name") { Description = "A name that says what the certificate is for.", HelpName = "name" };
+        var command = new Command("add-certificate",
+            "Add a certificate beside the application's others (rotation with overlap: add the new one, move the clients, remove the old one).")
+        {
+            id, path, displayName,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = runtime.For(parse);
+            var api = context.Api();
+            var file = parse.GetValue(path)!;
+            byte[] der;
+            try
+            {
+                using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(file.FullName);
+                der = certificate.RawData;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw CommandFailure.Usage(CliErrors.InvalidArguments.With($"'{file.FullName}' is not a readable certificate (PEM or DER): {exception.Message}", "tessera app credential add-certificate"));
+            }
+
+            var app = await AppCommands.ResolveAsync(api, parse.GetValue(id)!, cancellationToken).ConfigureAwait(false);
+            // Graph replaces keyCredentials as a whole: every certificate already there is kept, guarded by the ETag just read.
+            var keys = new JsonArray([.. app.Objects("keyCredentials").Select(k => (JsonNode?)new JsonObject { ["keyId"] = k.Text("keyId") })]);
+            keys.Add(new JsonObject
+            {
+                ["type"] = "AsymmetricX509Cert", ["usage"] = "Verify", ["key"] = Convert.ToBase64String(der), ["displayName"] = parse.GetValue(displayName),
+            });
+            await api.SendAsync(HttpMethod.Patch, $"applications/{app.Text("id")}", new JsonObject { ["keyCredentials"] = keys },
+                cancellationToken, app.Text("@odata.etag")).ConfigureAwait(false);
+            var after = await AppCommands.ResolveAsync(api, app.Text("id")!, cancellationToken).ConfigureAwait(false);
+            var added = after.Objects("keyCredentials").Last(k => !app.Objects("keyCredentials").Any(o => o.Text("keyId") == k.Text("keyId")));
+            context.Printer.Result(WithDaysLeft(added, context.Time.GetUtcNow()),
+                () => context.Printer.Line($"Added certificate {added.Text("keyId")} to '{app.Text("displayName")}'; it ends {added.Date("endDateTime").Display()}."));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
     private static Command RemoveCommand(CliRuntime runtime)
     {
         var id = AppCommands.IdArgument();
@@ -110,17 +158,37 @@ internal static class AppCredentialCommands
         return command;
     }
 
+    private static readonly Column[] TenantColumns =
+    [
+        new("Application", c => c.Text("applicationDisplayName")),
+        new("App id", c => c.Text("appId")),
+        new("Type", c => c.Text("credentialType")),
+        new("Key id", c => c.Text("keyId")),
+        new("Display name", c => c.Text("displayName")),
+        new("Ends", c => c.Date("endDateTime").Display()),
+        new("Days left", c => c.Text("expired") == "true" ? "expired" : c.Text("daysLeft")),
+    ];
+
     private static Command ListCommand(CliRuntime runtime)
     {
-        var id = AppCommands.IdArgument();
+        var id = new Argument<string?>("id")
+        {
+            Description = "The application's object id or app (client) id. Without it: the expiring credentials of every application you may read.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var expiring = TimeArguments.Window("--expiring", "Show only credentials that end within this window from now, or have ended (e.g. 30d).");
-        var command = new Command("list", "List an application's secrets and certificates with the days each has left.") { id, expiring };
+        var command = new Command("list", "List an application's secrets and certificates with the days each has left, or the tenant's expiring ones.") { id, expiring };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = runtime.For(parse);
-            var app = await AppCommands.ResolveAsync(context.Api(), parse.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            var now = context.Time.GetUtcNow();
             var window = parse.GetValue(expiring);
+            if (parse.GetValue(id) is not { } idOrAppId)
+            {
+                return await ListTenantAsync(context, window, cancellationToken).ConfigureAwait(false);
+            }
+
+            var app = await AppCommands.ResolveAsync(context.Api(), idOrAppId, cancellationToken).ConfigureAwait(false);
+            var now = context.Time.GetUtcNow();
             JsonArray Select(string kind) => new([.. app.Objects(kind)
                 .Select(c => WithDaysLeft(c, now))
                 .Where(c => window is null || c.Date("endDateTime") is not { } end || end <= now + window.Value)
@@ -136,6 +204,17 @@ internal static class AppCredentialCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Every application's credentials ending within the window (30 days unless given), from the server's query.</summary>
+    private static async Task<int> ListTenantAsync(CommandContext context, TimeSpan? window, CancellationToken cancellationToken)
+    {
+        var days = window is { } w ? Math.Max(1, (int)Math.Ceiling(w.TotalDays)) : 30;
+        var result = await context.Api().SendAsync(HttpMethod.Get, $"applications/expiringCredentials?withinDays={days.ToString(CultureInfo.InvariantCulture)}",
+            null, cancellationToken).ConfigureAwait(false) ?? [];
+        context.Printer.Result(result, () =>
+            context.Printer.Table(result.Objects("value"), TenantColumns, $"No credential of any application ends within {days} days."));
+        return ExitCodes.Ok;
     }
 
     /// <summary>The credential with <c>daysLeft</c>: whole days until it ends, negative once it has.</summary>

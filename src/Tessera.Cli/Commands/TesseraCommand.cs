@@ -83,6 +83,7 @@ internal static class TesseraCommand
             AuditCommands.Create(runtime),
             PolicyCommands.Create(runtime),
             RiskCommands.Create(runtime),
+            KeyCommands.Create(runtime),
             GrantCommands.Create(runtime),
             AssessCommand.Create(runtime),
         };

@@ -47,6 +47,11 @@ internal static class TimeArguments
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (string.Equals(text, "now", StringComparison.OrdinalIgnoreCase))
+            {
+                return time.GetUtcNow();
+            }
+
             if (TryParseWindow(text, out var window))
             {
                 return time.GetUtcNow() + window;
@@ -57,7 +62,7 @@ internal static class TimeArguments
                 return date;
             }
 
-            result.AddError($"{name} takes a date (2027-01-31, or ISO 8601) or a time from now (90d, 12w), not '{text}'.");
+            result.AddError($"{name} takes a date (2027-01-31, or ISO 8601), a time from now (90d, 12w) or 'now', not '{text}'.");
             return null;
         },
     };

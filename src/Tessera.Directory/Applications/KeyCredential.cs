@@ -14,4 +14,10 @@ public sealed class KeyCredential
     public required string Thumbprint { get; set; }
     public DateTimeOffset StartDateTime { get; set; }
     public DateTimeOffset EndDateTime { get; set; }
+
+    /// <summary>
+    /// When the audit log was told that this certificate is about to expire (once per credential); null before. A concurrency
+    /// token, so that of several nodes noticing at once only one writes the entry.
+    /// </summary>
+    public DateTimeOffset? ExpiryNoticeDateTime { get; set; }
 }

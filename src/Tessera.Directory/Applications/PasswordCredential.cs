@@ -10,4 +10,10 @@ public sealed class PasswordCredential
     public required string SecretHash { get; set; }
     public DateTimeOffset StartDateTime { get; set; }
     public DateTimeOffset EndDateTime { get; set; }
+
+    /// <summary>
+    /// When the audit log was told that this secret is about to expire (once per credential); null before. A concurrency
+    /// token, so that of several nodes noticing at once only one writes the entry.
+    /// </summary>
+    public DateTimeOffset? ExpiryNoticeDateTime { get; set; }
 }

@@ -13,7 +13,8 @@ public sealed class SigningKey
 
     /// <summary>
     /// The rotation period this key belongs to. Unique: when two nodes create the next key at once,
-    /// the database keeps one and the other node reads it, so the nodes never disagree.
+    /// the database keeps one and the other node reads it, so the nodes never disagree. A key made by an emergency
+    /// rollover stands outside the schedule with a random negative generation.
     /// </summary>
     public long Generation { get; set; }
 

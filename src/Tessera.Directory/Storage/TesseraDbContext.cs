@@ -200,8 +200,16 @@ public abstract class TesseraDbContext(DbContextOptions options)
             context.Property(c => c.ConcurrencyStamp).IsConcurrencyToken();
         });
 
-        builder.Entity<PasswordCredential>(credential => credential.HasKey(c => c.KeyId));
-        builder.Entity<KeyCredential>(credential => credential.HasKey(c => c.KeyId));
+        builder.Entity<PasswordCredential>(credential =>
+        {
+            credential.HasKey(c => c.KeyId);
+            credential.Property(c => c.ExpiryNoticeDateTime).IsConcurrencyToken();
+        });
+        builder.Entity<KeyCredential>(credential =>
+        {
+            credential.HasKey(c => c.KeyId);
+            credential.Property(c => c.ExpiryNoticeDateTime).IsConcurrencyToken();
+        });
 
         builder.Entity<AppRoleAssignment>(assignment =>
         {

@@ -17,6 +17,9 @@ public sealed class Tenant
     /// <summary>The longest lifetime of a client secret in this tenant, at most two years.</summary>
     public int PasswordCredentialMaxLifetimeDays { get; set; } = 730;
 
+    /// <summary>No new client secret may be added (Graph's <c>passwordAddition</c> restriction): certificates or federation only.</summary>
+    public bool PasswordAdditionBlocked { get; set; }
+
     /// <summary>
     /// Words people of this tenant may not use in passwords (Entra ID's custom banned password list), matched after
     /// normalisation; at most <see cref="PasswordProtection.MaxBannedPasswords"/> entries of 4 to 64 characters.

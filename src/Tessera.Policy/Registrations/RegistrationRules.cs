@@ -110,6 +110,6 @@ public static class RegistrationRules
         };
     }
 
-    internal static bool IsLoopback(Uri uri)
+    public static bool IsLoopback(Uri uri)
         => uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

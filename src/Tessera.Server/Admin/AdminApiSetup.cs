@@ -92,6 +92,7 @@ public static class AdminApiSetup
         api.MapPasswordProtectionPolicy();
         api.MapRiskDetections();
         api.MapRiskyUsers();
+        api.MapSigningKeys();
         return endpoints;
     }
 

@@ -89,6 +89,8 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddSingleton<ConditionalAccess.TenantPolicies>();
         services.AddSingleton<ConditionalAccess.ConditionalAccessGate>();
         services.AddHostedService(provider => provider.GetRequiredService<SignInLog>());
+        services.AddSingleton<Credentials.CredentialExpiryNotices>();
+        services.AddHostedService(provider => provider.GetRequiredService<Credentials.CredentialExpiryNotices>());
         services.AddTesseraProtocol();
         services.AddTesseraAdminApi();
         services.AddTesseraSharedSignals();

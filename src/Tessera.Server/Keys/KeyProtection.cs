@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Tessera.Policy.Errors;
+using Tessera.Policy.Workloads;
 using Tessera.Directory.Storage;
 using Tessera.Server.Hosting;
 
@@ -11,19 +14,38 @@ namespace Tessera.Server.Keys;
 /// encrypted with a certificate kept outside the database. A stolen database alone reveals no signing key.
 /// The certificate is <c>keyring-protection.pfx</c> in the data folder (owner-only), made on first start,
 /// or the file named by <c>Tessera:KeyProtection:CertificatePath</c> (give every node the same one).
+/// <c>Tessera:KeyRing:Store=FileSystem</c> keeps the ring itself out of the database too, in
+/// <c>Tessera:KeyRing:Path</c> (default <c>keyring</c> in the data folder) with owner-only permissions
+/// (<see cref="FileSystemKeyRing"/>); the keys there are encrypted with the certificate all the same.
 /// </summary>
 public static class KeyProtection
 {
     public const string CertificateFile = "keyring-protection.pfx";
+    public const string KeyRingFolder = "keyring";
+    public const string DatabaseStore = "Database";
+    public const string FileSystemStore = "FileSystem";
 
     public static IServiceCollection AddTesseraKeyProtection(this IServiceCollection services, IConfiguration configuration, DataFolder data)
     {
         var certificate = LoadOrCreateCertificate(configuration, data);
-        services.AddDataProtection()
-            .SetApplicationName("Tessera")
-            .PersistKeysToDbContext<TesseraDbContext>()
-            .ProtectKeysWithCertificate(certificate)
-            .UnprotectKeysWithAnyCertificate(certificate);
+        var builder = services.AddDataProtection().SetApplicationName("Tessera");
+        var store = configuration["Tessera:KeyRing:Store"];
+        if (string.IsNullOrWhiteSpace(store) || string.Equals(store, DatabaseStore, StringComparison.OrdinalIgnoreCase))
+        {
+            builder.PersistKeysToDbContext<TesseraDbContext>();
+        }
+        else if (string.Equals(store, FileSystemStore, StringComparison.OrdinalIgnoreCase))
+        {
+            var configured = configuration["Tessera:KeyRing:Path"];
+            var ring = new FileSystemKeyRing(string.IsNullOrWhiteSpace(configured) ? data.File(KeyRingFolder) : configured);
+            builder.Services.Configure<KeyManagementOptions>(options => options.XmlRepository = ring);
+        }
+        else
+        {
+            throw new TesseraConfigurationException(WorkloadErrors.KeyRingStoreUnknown.With(store));
+        }
+
+        builder.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
         return services;
     }
 

@@ -32,7 +32,30 @@ public sealed partial class SigningKeyRing(
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Tessera.SigningKeys.v1");
     private volatile Snapshot? _snapshot;
 
-    private Snapshot Current => _snapshot ?? throw new InvalidOperationException("The signing key ring has not been loaded yet.");
+    /// <summary>The loaded ring, without the keys whose retirement came since it was read (no database call, no lock).</summary>
+    private Snapshot Current
+    {
+        get
+        {
+            var snapshot = _snapshot ?? throw new InvalidOperationException("The signing key ring has not been loaded yet.");
+            var now = time.GetUtcNow();
+            if (now < snapshot.NextRetirement)
+            {
+                return snapshot;
+            }
+
+            var kept = snapshot.Entries.Where(e => e.Retire > now || e.Credentials == snapshot.Active).ToList();
+            var rebuilt = snapshot with
+            {
+                Entries = kept,
+                Published = [.. kept.Select(e => e.Credentials.Key)],
+                JsonWebKeys = [.. kept.Select(e => e.JsonWebKey)],
+                NextRetirement = kept.Where(e => e.Retire > now).Select(e => e.Retire).DefaultIfEmpty(DateTimeOffset.MaxValue).Min(),
+            };
+            _snapshot = rebuilt;
+            return rebuilt;
+        }
+    }
 
     /// <summary>The credentials that sign new tokens now.</summary>
     public SigningCredentials Active => Current.Active;
@@ -70,11 +93,56 @@ public sealed partial class SigningKeyRing(
         _snapshot = Build(keys, now);
     }
 
-    private async Task TryCreateAsync(TesseraDbContext db, long generation, DateTimeOffset activate, SigningKeyOptions settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Emergency rollover, staged on <paramref name="db"/> for the caller to save with its audit entry (then
+    /// <see cref="RefreshAsync"/>): a new key signs from now on, on every node after its next refresh. The keys that
+    /// signed until now stay published, so that the tokens they signed stay valid, until <paramref name="retirePreviousAt"/>
+    /// (at once when it is now; their natural retirement when null; never later than that). A key published ahead of
+    /// its period is replaced too, having been exposed with the others. The schedule resumes at the next period.
+    /// </summary>
+    /// <returns>The new key and the keys it replaces.</returns>
+    public async Task<(SigningKey Active, IReadOnlyList<SigningKey> Previous)> StageRotationAsync(
+        TesseraDbContext db, DateTimeOffset? retirePreviousAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var settings = options.Value.SigningKeys;
+        var now = time.GetUtcNow();
+        var live = await db.SigningKeys.Where(k => k.RetireDateTime > now).ToListAsync(cancellationToken);
+
+        // Keys published ahead have signed nothing: dropping them costs no token; the next refresh makes a new one.
+        db.SigningKeys.RemoveRange(live.Where(k => k.ActivateDateTime > now));
+        var previous = live.Where(k => k.ActivateDateTime <= now).ToList();
+        foreach (var key in previous)
+        {
+            key.DeactivateDateTime = key.DeactivateDateTime < now ? key.DeactivateDateTime : now;
+            if (retirePreviousAt is { } retire && retire < key.RetireDateTime)
+            {
+                key.RetireDateTime = retire < now ? now : retire;
+            }
+        }
+
+        // Outside the schedule: a random negative generation never meets a scheduled one (nor another rollover's).
+        var generation = -1 - (System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(RandomNumberGenerator.GetBytes(8)) & long.MaxValue);
+        var active = NewKey(generation, now, StartOf(GenerationAt(now, settings.RotationPeriod) + 1, settings.RotationPeriod));
+        db.SigningKeys.Add(active);
+        LogEmergencyRollover(logger, active.Id, previous.Count, previous.Select(k => k.RetireDateTime).DefaultIfEmpty(now).Max());
+        return (active, previous);
+    }
+
+    /// <summary>Every key not yet retired, oldest first: what the admin API lists.</summary>
+    public async Task<IReadOnlyList<SigningKey>> ListAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TesseraDbContext>();
+        var keys = await db.SigningKeys.AsNoTracking().Where(k => k.RetireDateTime > now).ToListAsync(cancellationToken);
+        return [.. keys.OrderBy(k => k.ActivateDateTime)];
+    }
+
+    private SigningKey NewKey(long generation, DateTimeOffset activate, DateTimeOffset deactivate)
     {
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var deactivate = StartOf(generation + 1, settings.RotationPeriod);
-        var key = new SigningKey
+        return new SigningKey
         {
             Id = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
             Algorithm = Algorithm,
@@ -85,7 +153,11 @@ public sealed partial class SigningKeyRing(
             DeactivateDateTime = deactivate,
             RetireDateTime = deactivate + LongestSignedLifetime,
         };
+    }
 
+    private async Task TryCreateAsync(TesseraDbContext db, long generation, DateTimeOffset activate, SigningKeyOptions settings, CancellationToken cancellationToken)
+    {
+        var key = NewKey(generation, activate, StartOf(generation + 1, settings.RotationPeriod));
         db.SigningKeys.Add(key);
         try
         {
@@ -101,20 +173,18 @@ public sealed partial class SigningKeyRing(
 
     private Snapshot Build(List<SigningKey> keys, DateTimeOffset now)
     {
-        var published = new List<SecurityKey>(keys.Count);
-        var jwks = new List<JsonWebKey>(keys.Count);
+        var entries = new List<Entry>(keys.Count);
         SigningCredentials? active = null;
         DateTimeOffset activeSince = DateTimeOffset.MinValue;
 
-        foreach (var key in keys.OrderBy(k => k.Generation))
+        foreach (var key in keys.OrderBy(k => k.ActivateDateTime))
         {
             var ecdsa = ECDsa.Create();
             ecdsa.ImportPkcs8PrivateKey(_protector.Unprotect(Convert.FromBase64String(key.ProtectedPrivateKey)), out _);
             var securityKey = new ECDsaSecurityKey(ecdsa) { KeyId = key.Id };
-            published.Add(securityKey);
-
+            var credentials = new SigningCredentials(securityKey, key.Algorithm);
             var parameters = ecdsa.ExportParameters(includePrivateParameters: false);
-            jwks.Add(new JsonWebKey
+            entries.Add(new Entry(credentials, key.RetireDateTime, new JsonWebKey
             {
                 Kty = JsonWebAlgorithmsKeyTypes.EllipticCurve,
                 Use = JsonWebKeyUseNames.Sig,
@@ -123,12 +193,12 @@ public sealed partial class SigningKeyRing(
                 Crv = JsonWebKeyECTypes.P256,
                 X = Base64UrlEncoder.Encode(parameters.Q.X),
                 Y = Base64UrlEncoder.Encode(parameters.Q.Y),
-            });
+            }));
 
             // The newest key whose time has come signs; a key published ahead waits for its moment.
             if (key.ActivateDateTime <= now && key.ActivateDateTime >= activeSince)
             {
-                active = new SigningCredentials(securityKey, key.Algorithm);
+                active = credentials;
                 activeSince = key.ActivateDateTime;
             }
         }
@@ -138,7 +208,8 @@ public sealed partial class SigningKeyRing(
             throw new InvalidOperationException("No signing key is active; the key ring in the database is inconsistent.");
         }
 
-        return new Snapshot(active, published, jwks);
+        return new Snapshot(active, entries, [.. entries.Select(e => e.Credentials.Key)], [.. entries.Select(e => e.JsonWebKey)],
+            entries.Select(e => e.Retire).DefaultIfEmpty(DateTimeOffset.MaxValue).Min());
     }
 
     private static long GenerationAt(DateTimeOffset instant, TimeSpan period) => (instant - Epoch).Ticks / period.Ticks;
@@ -148,5 +219,13 @@ public sealed partial class SigningKeyRing(
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "TSR6101: Created signing key {KeyId} of generation {Generation}; it signs from {Activate:o}.")]
     private static partial void LogKeyCreated(ILogger logger, string keyId, long generation, DateTimeOffset activate);
 
-    private sealed record Snapshot(SigningCredentials Active, IReadOnlyList<SecurityKey> Published, IReadOnlyList<JsonWebKey> JsonWebKeys);
+    [LoggerMessage(EventId = 8220, Level = LogLevel.Warning, Message = "TSR8220: Emergency rollover: signing key {KeyId} signs from now on; the {Count} keys it replaces stay published until {Retire:o}.")]
+    private static partial void LogEmergencyRollover(ILogger logger, string keyId, int count, DateTimeOffset retire);
+
+    private sealed record Entry(SigningCredentials Credentials, DateTimeOffset Retire, JsonWebKey JsonWebKey);
+
+    /// <summary>The ring as read, with the earliest moment a key in it retires (then it is filtered without a read).</summary>
+    private sealed record Snapshot(
+        SigningCredentials Active, IReadOnlyList<Entry> Entries, IReadOnlyList<SecurityKey> Published, IReadOnlyList<JsonWebKey> JsonWebKeys,
+        DateTimeOffset NextRetirement);
 }

@@ -6,6 +6,7 @@ using Tessera.Policy.Tokens;
 using Tessera.Server.Clients;
 using Tessera.Server.Keys;
 using Tessera.Server.Consent;
+using Tessera.Server.Federation;
 using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Token;
@@ -101,6 +102,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(Introspection.RequireConfidentialClient.Descriptor);
                 server.AddEventHandler(EnsureClientInTenant.Descriptor);
                 server.AddEventHandler(RejectDisabledClients.Descriptor);
+                server.AddEventHandler(AcceptFederatedClientAssertions.Descriptor);
                 server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
                 server.AddEventHandler(TypeGenericAssertionsAsClientAssertions.Descriptor);
                 server.AddEventHandler(RejectReplayedClientAssertions.Descriptor);
@@ -133,6 +135,7 @@ public static class ProtocolSetup
         });
 
         services.AddHttpContextAccessor();
+        services.AddSingleton<ILogger<OpenIddictServerDispatcher>, TokenFreeProtocolLog>();
         services.AddScoped<IOpenIddictServerFactory, TenantServerFactory>();
         services.AddScoped<ResourceDirectory>();
         services.AddScoped<ConsentService>();
@@ -142,6 +145,7 @@ public static class ProtocolSetup
         services.AddScoped<GroupLookup>();
         services.AddScoped<DelegatedGrant>();
         services.AddSingleton<ClientDirectory>();
+        services.AddTesseraFederation();
         return services;
     }
 }

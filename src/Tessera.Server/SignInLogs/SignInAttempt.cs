@@ -67,7 +67,8 @@ public sealed record SignInAttempt
         ArgumentNullException.ThrowIfNull(request);
         var attempt = request.IsClientCredentialsGrantType()
             ? new SignInAttempt(http, tenantId, SignInEventTypes.ServicePrincipal, SignInClientApps.OtherClients,
-                TesseraClaims.ClientAuthenticationOf(request) == "2" ? "Certificate" : "Client secret")
+                Federation.AcceptFederatedClientAssertions.MatchedCredential(http) is not null ? "Federated identity credential"
+                : TesseraClaims.ClientAuthenticationOf(request) == "2" ? "Certificate" : "Client secret")
             : new SignInAttempt(http, tenantId,
                 request.IsAuthorizationCodeGrantType() ? SignInEventTypes.InteractiveUser : SignInEventTypes.NonInteractiveUser,
                 SignInClientApps.OtherClients, "Previously satisfied");

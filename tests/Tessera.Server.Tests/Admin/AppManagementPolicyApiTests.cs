@@ -85,7 +85,7 @@ public sealed class AppManagementPolicyApiTests(TesseraServerFixture server) : I
     }
 
     [Theory]
-    [InlineData("{\"applicationRestrictions\":{\"passwordCredentials\":[{\"restrictionType\":\"passwordAddition\",\"maxLifetime\":null}]}}", "TSR3065")]
+    [InlineData("{\"applicationRestrictions\":{\"passwordCredentials\":[{\"restrictionType\":\"passwordAddition\",\"maxLifetime\":null}]}}", "TSR3069")]
     [InlineData("{\"applicationRestrictions\":{\"passwordCredentials\":[{\"restrictionType\":\"passwordLifetime\",\"maxLifetime\":\"P90D\"},{\"restrictionType\":\"customPasswordAddition\"}]}}", "TSR3065")]
     [InlineData("{\"applicationRestrictions\":{\"passwordCredentials\":[{\"maxLifetime\":\"P90D\"}]}}", "TSR3065")]
     [InlineData("{\"applicationRestrictions\":{\"passwordCredentials\":[{\"restrictionType\":\"passwordLifetime\",\"maxLifetime\":\"P731D\"}]}}", "TSR3066")]

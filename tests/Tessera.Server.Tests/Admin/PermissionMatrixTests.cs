@@ -81,6 +81,9 @@ public sealed partial class PermissionMatrixTests(TesseraServerFixture server) :
     [InlineData("DELETE", "admin/v1/applications/{id:guid}/federatedIdentityCredentials/{federatedIdentityCredentialId}", "Application.ReadWrite.All,Application.ReadWrite.OwnedBy")]
     [InlineData("GET", "admin/v1/policies/defaultAppManagementPolicy", "Policy.Read.All")]
     [InlineData("PATCH", "admin/v1/policies/defaultAppManagementPolicy", "Policy.ReadWrite.ApplicationConfiguration")]
+    [InlineData("GET", "admin/v1/applications/expiringCredentials", "Application.Read.All,Application.ReadWrite.OwnedBy")]
+    [InlineData("GET", "admin/v1/signingKeys", "Directory.Read.All")]
+    [InlineData("POST", "admin/v1/signingKeys/rotate", "Directory.ReadWrite.All")]
     public void CredentialEndpoints_DeclareTheirPermissions(string method, string template, string anyOf)
     {
         var endpoint = Assert.Single(Endpoints(), e => e.Method == method && e.Template.TrimEnd('/') == template.TrimEnd('/'));

@@ -62,6 +62,20 @@ public sealed class TestDirectory(IServiceProvider services, Guid tenantId)
         await scope.ServiceProvider.GetRequiredService<ApplicationRegistrar>().AddCertificateAsync(appId, certificate, "test", default);
     }
 
+    /// <summary>Trusts tokens of <paramref name="issuer"/> for <paramref name="subject"/> (the admin API's rules are tested on their own).</summary>
+    public async Task AddFederatedCredentialAsync(Guid appId, string issuer, string subject, string audience = "api://AzureADTokenExchange")
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TesseraDbContext>();
+        var application = await db.Applications.FirstAsync(a => a.AppId == appId);
+        db.FederatedIdentityCredentials.Add(new FederatedIdentityCredential
+        {
+            Id = Guid.NewGuid(), ApplicationId = application.Id, Name = "fic-" + Guid.NewGuid().ToString("N")[..8],
+            Issuer = issuer, Subject = subject, Audiences = [audience],
+        });
+        await db.SaveChangesAsync();
+    }
+
     public async Task AssignAsync(Guid principalId, string principalType, Guid resourceAppId, string role)
     {
         await using var scope = services.CreateAsyncScope();

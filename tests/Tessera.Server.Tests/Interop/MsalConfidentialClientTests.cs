@@ -35,6 +35,29 @@ public sealed class MsalConfidentialClientTests(HttpsServerFixture server) : ICl
     [Theory]
     [InlineData(AuthorityStyle.Oidc)]
     [InlineData(AuthorityStyle.EntraShaped)]
+    public async Task ClientCredentials_FederatedCredential_ExternalTokenAsAssertion(AuthorityStyle style)
+    {
+        var (api, scope) = await ApiAsync();
+        var daemon = await DaemonAsync(api);
+        await using var ci = await TestIssuer.StartAsync();
+        await server.Directory.AddFederatedCredentialAsync(daemon.AppId, ci.Issuer, TestIssuer.CiSubject);
+        using var http = NewHttp();
+        var app = Builder(daemon, style, http)
+            .WithClientAssertion((AssertionRequestOptions _) => Task.FromResult(ci.Issue("api://AzureADTokenExchange")))
+            .Build();
+
+        var result = await app.AcquireTokenForClient([scope]).ExecuteAsync();
+
+        var token = new JsonWebToken(result.AccessToken);
+        Assert.Equal(daemon.AppId.ToString("D"), token.GetClaim("azp").Value);
+        Assert.Equal("2", token.GetClaim("azpacr").Value);
+        Assert.Equal(api.AppId.ToString("D"), Assert.Single(token.Audiences));
+        Assert.DoesNotContain("client_secret", Assert.Single(http.Handler.FormBodies), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(AuthorityStyle.Oidc)]
+    [InlineData(AuthorityStyle.EntraShaped)]
     public async Task ClientCredentials_Secret_IssuedThenServedFromCache(AuthorityStyle style)
     {
         var (api, scope) = await ApiAsync();

@@ -109,9 +109,9 @@ public sealed partial class SamplesFixture : HttpsServerFixture, IAsyncLifetime
     }
 
     /// <summary>Starts a sample from its build output in its working folder (see <see cref="WorkingFolder"/>).</summary>
-    public SampleProcess StartSample(string sample)
+    public SampleProcess StartSample(string sample, params string[] arguments)
     {
-        var process = SampleProcess.StartSample(sample, WorkingFolder(sample));
+        var process = SampleProcess.StartSample(sample, WorkingFolder(sample), arguments);
         _processes.Add(process);
         return process;
     }

@@ -77,6 +77,32 @@ public sealed partial class SamplesTests(SamplesFixture samples) : IClassFixture
     }
 
     [Fact]
+    public async Task Daemon_FederatedTokenFile_NoSecret_ReadsOrders()
+    {
+        // The daemon's platform, played by a local issuer: it writes a workload token into a file.
+        await using var platform = await TestIssuer.StartAsync();
+        var daemonId = samples.Setting("Daemon", "Tessera:ClientId");
+        await samples.Directory.AddFederatedCredentialAsync(Guid.Parse(daemonId), platform.Issuer, "system:serviceaccount:orders:daemon");
+        var tokenFile = Path.Combine(Path.GetTempPath(), "tessera-tests", "federated-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(tokenFile)!);
+        await File.WriteAllTextAsync(tokenFile, platform.Issue("api://AzureADTokenExchange", subject: "system:serviceaccount:orders:daemon"));
+        try
+        {
+            await using var daemon = samples.StartSample("Daemon", $"--Tessera:FederatedTokenFile={tokenFile}");
+
+            var exit = await daemon.WaitForExitAsync(RunTimeout);
+
+            Assert.True(exit == 0, daemon.ToString());
+            Assert.Contains("Credential: the external token in the federated token file (no secret).", daemon.Output, StringComparison.Ordinal);
+            Assert.Contains($"OrdersApi saw: application {daemonId}, roles Orders.Read.All.", daemon.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+
+    [Fact]
     public async Task DeviceCodeCli_UserApprovesTheCode_ReadsOrdersOnBehalfOfTheUser()
     {
         await using var cli = samples.StartSample("DeviceCodeCli");

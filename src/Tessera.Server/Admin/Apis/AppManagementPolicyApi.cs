@@ -12,8 +12,9 @@ namespace Tessera.Server.Admin.Apis;
 
 /// <summary>
 /// <c>/policies/defaultAppManagementPolicy</c>: the tenant's rules for application credentials (Graph's
-/// <c>tenantAppManagementPolicy</c>). The one restriction there is the longest lifetime of a client secret
-/// (<c>passwordLifetime</c>, 1 to 730 days), which <c>addPassword</c> enforces. The policy is always on.
+/// <c>tenantAppManagementPolicy</c>): the longest lifetime of a client secret (<c>passwordLifetime</c>, 1 to 730 days),
+/// and optionally no new secrets at all (<c>passwordAddition</c>: certificates and federated credentials only), both
+/// enforced by <c>addPassword</c>. The policy is always on.
 /// </summary>
 public static class AppManagementPolicyApi
 {
@@ -35,6 +36,13 @@ public static class AppManagementPolicyApi
         return api;
     }
 
+    /// <summary>Whether the tenant forbids new client secrets.</summary>
+    public static Task<bool> SecretsForbiddenAsync(TesseraDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Tenants.AsNoTracking().AnyAsync(t => t.Id == tenantId && t.PasswordAdditionBlocked, cancellationToken);
+    }
+
     /// <summary>The longest lifetime the tenant allows a new client secret.</summary>
     public static async Task<TimeSpan> SecretLifetimeAsync(TesseraDbContext db, Guid tenantId, CancellationToken cancellationToken)
     {
@@ -45,7 +53,7 @@ public static class AppManagementPolicyApi
             AppManagementPolicyRules.ShortestSecretLifetimeDays, AppManagementPolicyRules.LongestSecretLifetimeDays));
     }
 
-    public static object Resource(int maxLifetimeDays) => new Dictionary<string, object?>
+    public static object Resource(int maxLifetimeDays, bool secretsForbidden) => new Dictionary<string, object?>
     {
         ["id"] = PolicyId,
         ["displayName"] = PolicyDisplayName,
@@ -59,39 +67,56 @@ public static class AppManagementPolicyApi
                     ["restrictionType"] = AppManagementPolicyRules.PasswordLifetime,
                     ["maxLifetime"] = AppManagementPolicyRules.Duration(maxLifetimeDays),
                 },
-            },
+                secretsForbidden
+                    ? new Dictionary<string, object?> { ["restrictionType"] = AppManagementPolicyRules.PasswordAddition, ["maxLifetime"] = null }
+                    : null,
+            }.OfType<Dictionary<string, object?>>().ToArray(),
         },
     };
 
     private static Task<IResult> GetAsync(HttpContext http, TesseraDbContext db)
-        => TenantPolicyEndpoint.GetAsync(http, db, tenant => Resource(tenant.PasswordCredentialMaxLifetimeDays));
+        => TenantPolicyEndpoint.GetAsync(http, db, tenant => Resource(tenant.PasswordCredentialMaxLifetimeDays, tenant.PasswordAdditionBlocked));
 
     private static Task<IResult> UpdateAsync(HttpContext http, TesseraDbContext db, AuditLog audit)
         => Endpoint.UpdateAsync(http, db, audit, Apply);
 
     private static PolicyChange Apply(Tenant tenant, JsonObject json)
     {
-        var (days, error) = ReadMaxLifetime(json);
+        var (restrictions, error) = ReadRestrictions(json);
         if (error is not null)
         {
             return PolicyChange.Refused(error);
         }
 
-        if (days is null || days == tenant.PasswordCredentialMaxLifetimeDays)
+        if (restrictions is not var (days, forbidSecrets))
         {
             return PolicyChange.None;
         }
 
-        var before = AppManagementPolicyRules.Duration(tenant.PasswordCredentialMaxLifetimeDays);
-        tenant.PasswordCredentialMaxLifetimeDays = days.Value;
-        return PolicyChange.Changed(new ModifiedProperty($"{RestrictionsName}.{PasswordsName}.{AppManagementPolicyRules.PasswordLifetime}", before, AppManagementPolicyRules.Duration(days.Value)));
+        var modified = new List<ModifiedProperty>();
+        if (days != tenant.PasswordCredentialMaxLifetimeDays)
+        {
+            modified.Add(new ModifiedProperty($"{RestrictionsName}.{PasswordsName}.{AppManagementPolicyRules.PasswordLifetime}",
+                AppManagementPolicyRules.Duration(tenant.PasswordCredentialMaxLifetimeDays), AppManagementPolicyRules.Duration(days)));
+            tenant.PasswordCredentialMaxLifetimeDays = days;
+        }
+
+        if (forbidSecrets != tenant.PasswordAdditionBlocked)
+        {
+            modified.Add(new ModifiedProperty($"{RestrictionsName}.{PasswordsName}.{AppManagementPolicyRules.PasswordAddition}",
+                tenant.PasswordAdditionBlocked ? "restricted" : "allowed", forbidSecrets ? "restricted" : "allowed"));
+            tenant.PasswordAdditionBlocked = forbidSecrets;
+        }
+
+        return modified.Count == 0 ? PolicyChange.None : PolicyChange.Changed([.. modified]);
     }
 
     /// <summary>
-    /// The maximum secret lifetime a PATCH body asks for (null when it asks for no change). Everything the policy
-    /// cannot do is refused by name; its id and display name may be sent back unchanged, and isEnabled only as true.
+    /// The restrictions a PATCH body asks for (null when it asks for no change): the list replaces the current one, and
+    /// must hold one passwordLifetime and at most one passwordAddition. Everything the policy cannot do is refused by
+    /// name; its id and display name may be sent back unchanged, and isEnabled only as true.
     /// </summary>
-    private static (int? Days, TesseraError? Error) ReadMaxLifetime(JsonObject json)
+    private static ((int Days, bool ForbidSecrets)? Restrictions, TesseraError? Error) ReadRestrictions(JsonObject json)
     {
         foreach (var (name, value) in json)
         {
@@ -151,12 +176,14 @@ public static class AppManagementPolicyApi
             }
         }
 
-        if (passwords.Count != 1)
+        var lifetimes = passwords.Where(p => ApiBodies.Text(p!["restrictionType"]) == AppManagementPolicyRules.PasswordLifetime).ToList();
+        var additions = passwords.Where(p => ApiBodies.Text(p!["restrictionType"]) == AppManagementPolicyRules.PasswordAddition).ToList();
+        if (lifetimes.Count != 1 || additions.Count > 1 || additions.Any(a => a!["maxLifetime"] is not null))
         {
             return (null, RegistrationErrors.AppPolicyPasswordRestrictionsShape);
         }
 
-        var (days, error) = AppManagementPolicyRules.MaxLifetimeDays(ApiBodies.Text(passwords[0]!["maxLifetime"]));
-        return error is not null ? (null, error) : (days, null);
+        var (days, error) = AppManagementPolicyRules.MaxLifetimeDays(ApiBodies.Text(lifetimes[0]!["maxLifetime"]));
+        return error is not null ? (null, error) : ((days, additions.Count == 1), null);
     }
 }

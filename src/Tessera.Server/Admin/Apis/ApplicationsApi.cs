@@ -47,6 +47,7 @@ public static class ApplicationsApi
         apps.MapPost("/{id:guid}/owners/$ref", AddOwnerAsync).RequirePermission(Write);
         apps.MapDelete("/{id:guid}/owners/{ownerId:guid}/$ref", RemoveOwnerAsync).RequirePermission(Write);
         FederatedCredentialsApi.Map(apps);
+        ExpiringCredentialsApi.Map(apps);
         api.MapGet("/applications(appId='{appId:guid}')", GetByAppIdAsync).RequirePermission(Read);
         return api;
     }
@@ -189,6 +190,11 @@ public static class ApplicationsApi
         if ((nameError ?? endError) is { } invalid)
         {
             return GraphResults.BadRequest(invalid);
+        }
+
+        if (await AppManagementPolicyApi.SecretsForbiddenAsync(db, caller.TenantId, http.RequestAborted))
+        {
+            return GraphResults.BadRequest(Tessera.Policy.Workloads.WorkloadErrors.SecretsForbidden);
         }
 
         var now = time.GetUtcNow();

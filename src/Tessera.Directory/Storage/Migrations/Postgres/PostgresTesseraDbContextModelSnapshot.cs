@@ -584,6 +584,10 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.Property<DateTimeOffset>("EndDateTime")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("ExpiryNoticeDateTime")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasColumnType("text");
@@ -615,6 +619,10 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("EndDateTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ExpiryNoticeDateTime")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Hint")
@@ -1493,6 +1501,9 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
 
                     b.Property<int>("LockoutThreshold")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("PasswordAdditionBlocked")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("PasswordCredentialMaxLifetimeDays")
                         .HasColumnType("integer");

@@ -572,6 +572,10 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.Property<long>("EndDateTime")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ExpiryNoticeDateTime")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -603,6 +607,10 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long>("EndDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiryNoticeDateTime")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Hint")
@@ -1480,6 +1488,9 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("LockoutThreshold")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PasswordAdditionBlocked")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("PasswordCredentialMaxLifetimeDays")
