@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Configuration;
+using Tessera.AspNetCore.ContinuousAccess;
 using Tessera.AspNetCore.Diagnostics;
 using Tessera.AspNetCore.Validation;
 
@@ -71,6 +72,7 @@ public static class TesseraApiAuthenticationBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<TokenMetrics>();
+        services.TryAddSingleton<RevocationState>();
         services.TryAddSingleton<TesseraSchemes>();
         services.TryAddSingleton<ITesseraTokenCache>(provider => provider.GetRequiredService<TesseraSchemes>());
 

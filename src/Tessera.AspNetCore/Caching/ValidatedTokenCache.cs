@@ -52,7 +52,7 @@ internal sealed class ValidatedTokenCache
         return false;
     }
 
-    public void Add(string token, ClaimsIdentity identity, SecurityToken validated, string? tenantId, string? objectId)
+    public void Add(string token, ClaimsIdentity identity, SecurityToken validated, string? tenantId, string? objectId, TokenFacts facts = default)
     {
         if (_size <= 0)
         {
@@ -74,7 +74,7 @@ internal sealed class ValidatedTokenCache
         }
 
         // The entry keeps a copy of the claims: what OnTokenValidated adds to the request's identity stays with that request.
-        if (_tokens.TryAdd(token, new CachedToken(token, identity, validated, notAfter, tenantId, objectId)))
+        if (_tokens.TryAdd(token, new CachedToken(token, identity, validated, notAfter, tenantId, objectId, facts)))
         {
             Interlocked.Increment(ref _count);
         }

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6806, Level = LogLevel.Debug, Message = "TSR6806: Scheme {Scheme} could not find the token's signing key; the tenant's keys are read again.")]
     public static partial void SigningKeyNotFound(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 6807, Level = LogLevel.Information, Message = "TSR6807: Scheme {Scheme} refused a token of subject {ObjectId} in tenant {TenantId}: issued before its access was revoked at {RevokedAt} (Unix time); claims challenge: {ClientCapable}.")]
+    public static partial void TokenRevoked(ILogger logger, string scheme, Guid? objectId, Guid? tenantId, long revokedAt, bool clientCapable);
 }
