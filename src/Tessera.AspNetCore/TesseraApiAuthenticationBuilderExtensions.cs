@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authorization;
@@ -75,6 +76,12 @@ public static class TesseraApiAuthenticationBuilderExtensions
         services.TryAddSingleton<RevocationState>();
         services.TryAddSingleton<TesseraSchemes>();
         services.TryAddSingleton<ITesseraTokenCache>(provider => provider.GetRequiredService<TesseraSchemes>());
+
+        // Continuous Access Evaluation: idle unless the scheme's options enable it.
+        services.AddSingleton(provider => new SharedSignalsReceiver(authenticationScheme, provider.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>(),
+            provider.GetRequiredService<TesseraSchemes>(), provider.GetRequiredService<RevocationState>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IHostedService>(provider => provider.GetServices<SharedSignalsReceiver>().First(r => r.Scheme == authenticationScheme));
 
         services.AddAuthorization();
         if (firstScheme)
