@@ -33,6 +33,9 @@ internal sealed class SharedSignalsReceiver(
 
     public string Scheme => scheme;
 
+    /// <summary>The <c>Authorization</c> header the transmitter must send with pushes (null unless push).</summary>
+    internal string? PushAuthorization => _pushAuthorization is { } header ? Encoding.UTF8.GetString(header) : null;
+
     /// <summary>The push path this receiver serves, when it is enabled for push.</summary>
     public string? PushPath => Ready()?.Receiver is { Delivery: TesseraEventDelivery.Push, PushEndpoint: { } endpoint } ? endpoint.AbsolutePath : null;
 
@@ -233,7 +236,7 @@ internal sealed class SharedSignalsReceiver(
         string? header = null;
         if (push)
         {
-            header = Encoding.UTF8.GetString(_pushAuthorization!);
+            header = PushAuthorization;
             requested["endpoint_url"] = parts.Receiver.PushEndpoint!.AbsoluteUri;
             requested["authorization_header"] = header;
         }

@@ -101,6 +101,7 @@ public sealed class ProtectedApi : IAsyncDisposable
         app.MapGet("/write-or-app", [Authorize, RequireScopeOrAppRole(["Orders.ReadWrite"], ["Orders.Read.All"])] () => "written");
         app.MapGet("/step-up-c2", [Authorize, RequireAuthContext("c2")] () => "stepped up");
         app.MapGet(AttackerKeysPath, (AttackerKeys keys) => keys.Serve());
+        app.MapTesseraSharedSignals();
     }
 
     public HttpClient Client(string? token = null)
@@ -182,6 +183,7 @@ public sealed class ValidationCounts : IDisposable
     public long Cached => _counts.GetValueOrDefault("cached");
     public long Validated => _counts.GetValueOrDefault("validated");
     public long Refused => _counts.GetValueOrDefault("refused");
+    public long Revoked => _counts.GetValueOrDefault("revoked");
 
     public void Dispose() => _listener.Dispose();
 }
