@@ -11,6 +11,7 @@ using Tessera.Directory.Roles;
 using Tessera.Directory.Keys;
 using Tessera.Directory.Protection;
 using Tessera.Directory.Sessions;
+using Tessera.Directory.SharedSignals;
 using Tessera.Directory.Tenants;
 using Tessera.Directory.Users;
 
@@ -50,6 +51,8 @@ public abstract class TesseraDbContext(DbContextOptions options)
     public DbSet<AccountLockout> AccountLockouts => Set<AccountLockout>();
     public DbSet<RiskDetection> RiskDetections => Set<RiskDetection>();
     public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
+    public DbSet<StreamConfiguration> SignalStreams => Set<StreamConfiguration>();
+    public DbSet<QueuedSecurityEvent> QueuedSecurityEvents => Set<QueuedSecurityEvent>();
 
     /// <summary>
     /// Identity's schema version: 3 adds the passkeys table. Identity reads it from <c>IdentityOptions.Stores</c> in the
@@ -282,6 +285,27 @@ public abstract class TesseraDbContext(DbContextOptions options)
             session.Property(s => s.UserAgent).HasMaxLength(SignInSession.UserAgentLength);
             session.Property(s => s.AuthenticationMethods).HasMaxLength(SignInSession.MethodsLength);
             session.Property(s => s.EndReason).HasMaxLength(32);
+        });
+
+        builder.Entity<StreamConfiguration>(stream =>
+        {
+            stream.ToTable("SignalStreams");
+            stream.HasIndex(s => new { s.TenantId, s.AppId });
+            stream.Property(s => s.DeliveryMethod).HasMaxLength(64);
+            stream.Property(s => s.EndpointUrl).HasMaxLength(StreamConfiguration.EndpointLength);
+            stream.Property(s => s.Description).HasMaxLength(StreamConfiguration.DescriptionLength);
+            stream.Property(s => s.Status).HasMaxLength(16);
+            stream.Property(s => s.StatusReason).HasMaxLength(256);
+            stream.PrimitiveCollection(s => s.EventsRequested);
+            stream.Property(s => s.ConcurrencyStamp).IsConcurrencyToken();
+        });
+
+        builder.Entity<QueuedSecurityEvent>(queued =>
+        {
+            queued.HasIndex(q => new { q.StreamId, q.NextAttemptDateTime });
+            queued.HasIndex(q => q.NextAttemptDateTime);
+            queued.Property(q => q.EventType).HasMaxLength(QueuedSecurityEvent.EventTypeLength);
+            queued.HasOne<StreamConfiguration>().WithMany().HasForeignKey(q => q.StreamId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<SigningKey>(key =>

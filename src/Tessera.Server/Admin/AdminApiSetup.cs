@@ -94,7 +94,7 @@ public static class AdminApiSetup
     }
 
     // Only Tessera's keys sign these tokens; the issuer must still be a tenant issuer naming the token's own tenant.
-    private static string ValidateIssuer(string issuer, SecurityToken token, TokenValidationParameters parameters)
+    internal static string ValidateIssuer(string issuer, SecurityToken token, TokenValidationParameters parameters)
     {
         var tenant = (token as Microsoft.IdentityModel.JsonWebTokens.JsonWebToken)?.TryGetPayloadValue<string>("tid", out var tid) == true ? tid : null;
         if (tenant is null || !Guid.TryParse(tenant, out var tenantId) ||

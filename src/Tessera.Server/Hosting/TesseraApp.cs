@@ -14,6 +14,7 @@ using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Session;
 using Tessera.Server.Protocol.Token;
 using Tessera.Server.Security;
+using Tessera.Server.SharedSignals;
 using Tessera.Server.SignInLogs;
 using Tessera.Server.Tenancy;
 
@@ -84,6 +85,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddHostedService(provider => provider.GetRequiredService<SignInLog>());
         services.AddTesseraProtocol();
         services.AddTesseraAdminApi();
+        services.AddTesseraSharedSignals();
         builder.LimitRequestSizes();
         overrideServices?.Invoke(services);
 
@@ -113,6 +115,7 @@ public sealed class TesseraApp : IAsyncDisposable
         web.MapRazorPages();
         web.MapAuthorizeEndpoint().MapTokenEndpoint().MapUserInfoEndpoint().MapEndSessionEndpoint();
         web.MapTesseraAdminApi();
+        web.MapTesseraSharedSignals();
         web.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         return new TesseraApp(web);
     }

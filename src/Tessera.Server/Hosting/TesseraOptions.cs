@@ -24,6 +24,7 @@ public sealed class TesseraOptions
     public SigningKeyOptions SigningKeys { get; set; } = new();
     public SignInProtectionOptions SignInProtection { get; set; } = new();
     public SessionOptions Sessions { get; set; } = new();
+    public SharedSignals.SharedSignalsOptions SharedSignals { get; set; } = new();
 }
 
 /// <summary>Rate limits and password-spray detection (the <c>Tessera:SignInProtection</c> section).</summary>

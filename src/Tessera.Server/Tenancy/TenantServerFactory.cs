@@ -39,10 +39,17 @@ public sealed class TenantServerFactory(
     }
 
     /// <summary>The origin clients use: the configured public origin, else this request's scheme and host.</summary>
-    public string PublicOrigin(HttpContext http)
-        => string.IsNullOrWhiteSpace(tesseraOptions.Value.PublicOrigin)
+    public string PublicOrigin(HttpContext http) => PublicOrigin(http, tesseraOptions.Value);
+
+    /// <inheritdoc cref="PublicOrigin(HttpContext)"/>
+    public static string PublicOrigin(HttpContext http, TesseraOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        return string.IsNullOrWhiteSpace(options.PublicOrigin)
             ? $"{http.Request.Scheme}://{http.Request.Host.Value}"
-            : tesseraOptions.Value.PublicOrigin.TrimEnd('/');
+            : options.PublicOrigin.TrimEnd('/');
+    }
 
     private static OpenIddictServerOptions ForIssuer(OpenIddictServerOptions original, string issuer)
     {

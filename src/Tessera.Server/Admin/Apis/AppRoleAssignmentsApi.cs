@@ -9,6 +9,8 @@ using Tessera.Policy.Errors;
 using Tessera.Policy.Registrations;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
+using Tessera.Server.SharedSignals;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Queries;
 
 namespace Tessera.Server.Admin.Apis;
@@ -157,7 +159,8 @@ public static class AppRoleAssignmentsApi
             ServicePrincipalResource.Assignment(assignment, principal.DisplayName, resource.DisplayName), statusCode: StatusCodes.Status201Created)));
     }
 
-    private static async Task<IResult> RemoveAsync(Guid id, Guid assignmentId, HttpContext http, TesseraDbContext db, AuditLog audit)
+    private static async Task<IResult> RemoveAsync(
+        Guid id, Guid assignmentId, HttpContext http, TesseraDbContext db, AuditLog audit, SecurityEventOutbox signals)
     {
         var caller = http.Caller();
         var resource = await ServicePrincipalsApi.InTenant(db, caller.TenantId, id).AsNoTracking().FirstOrDefaultAsync(http.RequestAborted);
@@ -179,6 +182,16 @@ public static class AppRoleAssignmentsApi
         var principal = await FindPrincipalAsync(db, caller.TenantId, assignment.PrincipalId, http.RequestAborted)
                         ?? new Principal(assignment.PrincipalId, assignment.PrincipalType, null);
         db.AppRoleAssignments.Remove(assignment);
+
+        // A group's assignment reaches its members' tokens; a user's or an application's, its own (oid is the app id).
+        var subjects = assignment.PrincipalType == AppRoleAssignment.GroupPrincipalType
+            ? await db.GroupMembers.Where(m => m.GroupId == assignment.PrincipalId).Select(m => m.MemberId).ToListAsync(http.RequestAborted)
+            : [assignment.PrincipalId];
+        foreach (var subject in subjects)
+        {
+            await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.AppRoleAssignmentRemoved, subject, InitiatingEntities.Admin, http.RequestAborted);
+        }
+
         await RecordAsync(audit, caller, assignment, principal, resource.DisplayName, role, added: false, http.RequestAborted);
         return await AdminWrites.SaveAsync(db, http, () => Task.FromResult(Results.NoContent()));
     }

@@ -10,6 +10,8 @@ using Tessera.Policy.Admin;
 using Tessera.Policy.Registrations;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
+using Tessera.Server.SharedSignals;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Queries;
 using Tessera.Server.Consent;
 
@@ -322,7 +324,8 @@ public static class PermissionGrantsApi
         });
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, HttpContext http, TesseraDbContext db, AuditLog audit, PermissionGrants grants)
+    private static async Task<IResult> DeleteAsync(
+        Guid id, HttpContext http, TesseraDbContext db, AuditLog audit, PermissionGrants grants, SecurityEventOutbox signals)
     {
         var caller = http.Caller();
         var grant = await db.OAuth2PermissionGrants.FirstOrDefaultAsync(g => g.Id == id && g.TenantId == caller.TenantId, http.RequestAborted);
@@ -343,6 +346,12 @@ public static class PermissionGrantsApi
         }
 
         db.OAuth2PermissionGrants.Remove(grant);
+        if (grant.PrincipalId != Guid.Empty)
+        {
+            // A grant for every user names no subject: its users' refresh tokens end below, their access tokens at expiry.
+            await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.ConsentRemoved, grant.PrincipalId, InitiatingEntities.Admin, http.RequestAborted);
+        }
+
         var clientName = await ClientNameAsync(db, grant.ClientId, http.RequestAborted);
         await RecordAsync(audit, caller, "Remove delegated permission grant", grant, clientName, grant.Scope, null, http.RequestAborted);
         var committed = false;

@@ -6,6 +6,8 @@ using Tessera.Policy.Admin;
 using Tessera.Policy.Registrations;
 using Tessera.Server.Admin.Access;
 using Tessera.Server.Admin.Audit;
+using Tessera.Server.SharedSignals;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Admin.Queries;
 using Tessera.Server.Clients;
 
@@ -124,7 +126,8 @@ public static class ServicePrincipalsApi
     /// permission grants and app role assignments it holds here. Its tokens here stop at the next refresh (the token
     /// endpoint refuses an application without a service principal). Consent brings it back.
     /// </summary>
-    private static async Task<IResult> DeleteAsync(Guid id, HttpContext http, TesseraDbContext db, ClientDirectory clients, AuditLog audit)
+    private static async Task<IResult> DeleteAsync(
+        Guid id, HttpContext http, TesseraDbContext db, ClientDirectory clients, AuditLog audit, SecurityEventOutbox signals)
     {
         var caller = http.Caller();
         var (app, presence) = await FindAsync(db, caller.TenantId, id, http.RequestAborted);
@@ -148,6 +151,7 @@ public static class ServicePrincipalsApi
         db.OAuth2PermissionGrants.RemoveRange(grants);
         db.AppRoleAssignments.RemoveRange(assignments);
         db.TenantServicePrincipals.Remove(presence);
+        await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.ServicePrincipalDeleted, app.AppId, InitiatingEntities.Admin, http.RequestAborted);
         await audit.RecordAsync(caller, Category, "Remove service principal",
             new AuditTarget(app.AppId.ToString(), "ServicePrincipal", app.DisplayName,
             [
@@ -163,7 +167,8 @@ public static class ServicePrincipalsApi
     // The service principal's id is its appId: both addresses name the same object.
     private static Task<IResult> GetByAppIdAsync(Guid appId, HttpContext http, TesseraDbContext db) => GetAsync(appId, http, db);
 
-    private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, ClientDirectory clients, AuditLog audit)
+    private static async Task<IResult> UpdateAsync(
+        Guid id, HttpContext http, TesseraDbContext db, ClientDirectory clients, AuditLog audit, SecurityEventOutbox signals)
     {
         var caller = http.Caller();
         var (app, presence) = await FindAsync(db, caller.TenantId, id, http.RequestAborted);
@@ -241,6 +246,11 @@ public static class ServicePrincipalsApi
             app.ServicePrincipalEnabled = enabled ?? app.ServicePrincipalEnabled;
             app.AppRoleAssignmentRequired = required ?? app.AppRoleAssignmentRequired;
             app.ConcurrencyStamp = Guid.NewGuid();
+        }
+
+        if (enabled == false && wasEnabled)
+        {
+            await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.ServicePrincipalDisabled, app.AppId, InitiatingEntities.Admin, http.RequestAborted);
         }
 
         await audit.RecordAsync(caller, Category, "Update service principal",

@@ -17,6 +17,8 @@ using Tessera.Server.Admin.Queries;
 using Tessera.Server.Protection;
 using Tessera.Server.Security;
 using Tessera.Server.Sessions;
+using Tessera.Server.SharedSignals;
+using Tessera.Policy.SharedSignals;
 
 namespace Tessera.Server.Admin.Apis;
 
@@ -157,7 +159,8 @@ public static class UsersApi
 
     private static async Task<IResult> UpdateAsync(
         string id, HttpContext http, TesseraDbContext db, UserManager<DirectoryUser> users, IUserStore<DirectoryUser> store,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, SignInSessionStore sessions)
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, SignInSessionStore sessions,
+        SecurityEventOutbox signals)
     {
         var caller = http.Caller();
         var (user, denied) = await LoadForWriteAsync(db, users, caller, id, http);
@@ -256,6 +259,16 @@ public static class UsersApi
             await sessions.EndAllTrackedAsync(user.Id, disabling ? SessionEndReasons.AccountDisabled : SessionEndReasons.PasswordChanged, http.RequestAborted);
         }
 
+        if (disabling)
+        {
+            await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.AccountDisabled, user.Id, InitiatingEntities.Admin, http.RequestAborted);
+        }
+
+        if (password is not null)
+        {
+            await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.PasswordChanged, user.Id, InitiatingEntities.Admin, http.RequestAborted);
+        }
+
         await audit.RecordAsync(caller, Category, "Update user", new AuditTarget(user!.Id.ToString(), "User", user.UserName, modified), http.RequestAborted);
         var endSessions = disabling || password is not null;
         return await AdminWrites.SaveAsync(db, http, async () =>
@@ -277,7 +290,8 @@ public static class UsersApi
 
     private static async Task<IResult> DeleteAsync(
         string id, HttpContext http, TesseraDbContext db, UserManager<DirectoryUser> users, IUserStore<DirectoryUser> store,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, SignInSessionStore sessions)
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, SignInSessionStore sessions,
+        SecurityEventOutbox signals)
     {
         var caller = http.Caller();
         var (user, denied) = await LoadForWriteAsync(db, users, caller, id, http);
@@ -301,6 +315,7 @@ public static class UsersApi
         db.ApplicationOwners.RemoveRange(await db.ApplicationOwners.Where(o => o.OwnerId == user.Id && o.OwnerType == "User").ToListAsync(cancellationToken));
 
         await sessions.EndAllTrackedAsync(user.Id, SessionEndReasons.AccountDeleted, cancellationToken);
+        await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.AccountDeleted, user.Id, InitiatingEntities.Admin, cancellationToken);
 
         SaveThroughAdminWrites(store);
         var deleted = await users.DeleteAsync(user);
@@ -319,7 +334,8 @@ public static class UsersApi
 
     private static async Task<IResult> RevokeSignInSessionsAsync(
         string id, HttpContext http, TesseraDbContext db, UserManager<DirectoryUser> users, IUserStore<DirectoryUser> store,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, TimeProvider time, SignInSessionStore sessions)
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, AuditLog audit, TimeProvider time, SignInSessionStore sessions,
+        SecurityEventOutbox signals)
     {
         var caller = http.Caller();
         var (user, denied) = await LoadForWriteAsync(db, users, caller, id, http);
@@ -338,6 +354,7 @@ public static class UsersApi
 
         SaveAgainstVersion(db, user, loadedVersion);
         await sessions.EndAllTrackedAsync(user.Id, SessionEndReasons.SessionsRevoked, http.RequestAborted);
+        await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.SessionsRevoked, user.Id, InitiatingEntities.Admin, http.RequestAborted);
 
         await audit.RecordAsync(caller, Category, "Revoke user sign-in sessions", new AuditTarget(user!.Id.ToString(), "User", user.UserName,
             [new ModifiedProperty("signInSessionsValidFromDateTime", null, time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture))]),

@@ -18,6 +18,9 @@ public sealed record ResourceInfo(
 {
     public ServicePrincipalState ServicePrincipal => new(AppId, DisplayName, Enabled, AppRoleAssignmentRequired);
 
+    /// <summary>The <c>aud</c> of its tokens: the app id, or a built-in API's identifier (<see cref="SharedSignals.SharedSignalsResource"/>).</summary>
+    public string Audience { get; init; } = AppId.ToString("D");
+
     /// <summary>The values of the delegated scopes the API offers now.</summary>
     public IReadOnlyList<string> EnabledScopeValues => Scopes.Where(s => s.IsEnabled).Select(s => s.Value).ToList();
 }

@@ -95,7 +95,10 @@ public static class TokenEndpoint
             return ProtocolResults.Reject(TesseraErrors.ClientCredentialsNeedDefault);
         }
 
-        var resource = await resources.FindAsync(tenant.Id, identifier, cancellationToken);
+        // The shared-signals transmitter is an API of every tenant that no one registers: receivers manage their streams with it.
+        var resource = SharedSignals.SharedSignalsResource.Matches(identifier)
+            ? SharedSignals.SharedSignalsResource.Info
+            : await resources.FindAsync(tenant.Id, identifier, cancellationToken);
         if (resource is null)
         {
             return Refuse(signIns, attempt, TesseraErrors.ResourceUnknown.With(identifier));

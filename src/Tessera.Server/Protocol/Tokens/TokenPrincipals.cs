@@ -35,7 +35,7 @@ public static class TokenPrincipals
         AddCommon(identity);
 
         var principal = new ClaimsPrincipal(identity);
-        principal.SetAudiences(resource.AppId.ToString("D"));
+        principal.SetAudiences(resource.Audience);
         principal.SetScopes(scope);
         Finish(principal);
         return principal;
@@ -103,7 +103,7 @@ public static class TokenPrincipals
         principal.SetScopes(scopeList);
         if (resource is not null)
         {
-            principal.SetAudiences(resource.AppId.ToString("D"));
+            principal.SetAudiences(resource.Audience);
         }
 
         Finish(principal, GroupDestinations(groups ?? GroupClaim.None));

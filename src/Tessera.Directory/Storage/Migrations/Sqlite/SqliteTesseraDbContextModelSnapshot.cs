@@ -1333,6 +1333,112 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.ToTable("SignInSessions");
                 });
 
+            modelBuilder.Entity("Tessera.Directory.SharedSignals.QueuedSecurityEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("LeaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("StreamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextAttemptDateTime");
+
+                    b.HasIndex("StreamId", "NextAttemptDateTime");
+
+                    b.ToTable("QueuedSecurityEvents");
+                });
+
+            modelBuilder.Entity("Tessera.Directory.SharedSignals.StreamConfiguration", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeliveryMethod")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndpointUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("EventsRequested")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("InactivityTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastActivityDateTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedAuthorizationHeader")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "AppId");
+
+                    b.ToTable("SignalStreams", (string)null);
+                });
+
             modelBuilder.Entity("Tessera.Directory.Tenants.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1810,6 +1916,15 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.HasOne("Tessera.Directory.Users.DirectoryUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Directory.SharedSignals.QueuedSecurityEvent", b =>
+                {
+                    b.HasOne("Tessera.Directory.SharedSignals.StreamConfiguration", null)
+                        .WithMany()
+                        .HasForeignKey("StreamId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
