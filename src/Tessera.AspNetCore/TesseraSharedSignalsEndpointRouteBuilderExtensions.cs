@@ -22,12 +22,21 @@ public static class TesseraSharedSignalsEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(string.Empty);
+        var mapped = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var receiver in endpoints.ServiceProvider.GetServices<SharedSignalsReceiver>())
         {
-            if (receiver.PushPath is { } path)
+            if (receiver.PushPath is not { } path)
             {
-                group.MapPost(path, (HttpContext http) => ReceiveAsync(receiver, http)).AllowAnonymous().ExcludeFromDescription();
+                continue;
             }
+
+            // Each stream has its own Authorization header: two schemes cannot share one path.
+            if (!mapped.TryAdd(path, receiver.Scheme))
+            {
+                throw new InvalidOperationException(Diagnostics.TesseraApiErrors.Format(Diagnostics.TesseraApiErrors.ContinuousAccessPushPathShared, path, mapped[path], receiver.Scheme));
+            }
+
+            group.MapPost(path, (HttpContext http) => ReceiveAsync(receiver, http)).AllowAnonymous().ExcludeFromDescription();
         }
 
         return group;

@@ -25,6 +25,7 @@ internal static class TesseraApiErrors
     public const string ContinuousAccessCertificateKey = "TSR0813: ContinuousAccess.ClientCertificate has no private key; load the certificate with its key to sign client assertions.";
     public const string ContinuousAccessPushEndpoint = "TSR0814: ContinuousAccess.PushEndpoint '{0}' is not an absolute https URL (http only on loopback) without query or fragment. Give the address at which the Tessera server reaches this API instance, or use Delivery Poll.";
     public const string ContinuousAccessDelivery = "TSR0815: ContinuousAccess.Delivery '{0}' is neither Push nor Poll.";
+    public const string ContinuousAccessPushPathShared = "TSR0816: Schemes '{1}' and '{2}' both receive security events at path '{0}'. Give each scheme's ContinuousAccess.PushEndpoint a path of its own.";
 
     // Token refusals (TSR28xx)
     public const string NotASignedJwt = "TSR2801: The token is not a signed JWT.";
