@@ -1,3 +1,4 @@
+#:property PublishAot=false
 // Continuous Access Evaluation propagation, driven by bench/cae/run: for each of N app-only subjects (daemons with the
 // API's app role), disable its service principal through the admin API and time, from the moment the admin request is
 // sent, until the first 401 at each API process (one receiving by push, one by poll), both asked in turn every

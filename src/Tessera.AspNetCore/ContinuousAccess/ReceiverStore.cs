@@ -14,17 +14,24 @@ internal sealed record StreamRecord(
 /// <summary>
 /// The receiver's folder (<see cref="TesseraContinuousAccessOptions.StateDirectory"/>): <c>stream.json</c> and
 /// <c>revocations.log</c>, one line per revocation received, appended before the event is acknowledged and compacted at
-/// start. Readable by the process owner only: the push header is a credential. Without a folder, nothing is kept.
+/// start. Readable by the process owner only: the push header is a credential. Without a folder, the stream is kept in
+/// memory only, for the life of the process.
 /// </summary>
 internal sealed class ReceiverStore(string? directory)
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly Lock _appending = new();
+    private StreamRecord? _stream;
 
     public bool Persistent => directory is not null;
 
     public StreamRecord? LoadStream()
     {
+        if (_stream is not null)
+        {
+            return _stream;
+        }
+
         var path = PathOf("stream.json");
         if (path is null || !File.Exists(path))
         {
@@ -33,7 +40,7 @@ internal sealed class ReceiverStore(string? directory)
 
         try
         {
-            return JsonSerializer.Deserialize<StreamRecord>(File.ReadAllText(path));
+            return _stream = JsonSerializer.Deserialize<StreamRecord>(File.ReadAllText(path));
         }
         catch (JsonException)
         {
@@ -43,6 +50,7 @@ internal sealed class ReceiverStore(string? directory)
 
     public void SaveStream(StreamRecord stream)
     {
+        _stream = stream;
         if (PathOf("stream.json") is { } path)
         {
             Write(path, JsonSerializer.Serialize(stream));

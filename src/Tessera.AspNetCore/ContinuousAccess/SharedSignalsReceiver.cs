@@ -27,6 +27,7 @@ internal sealed class SharedSignalsReceiver(
     ILoggerFactory loggers) : BackgroundService
 {
     private static readonly TimeSpan MaximumBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PushStreamCheckInterval = TimeSpan.FromMinutes(5);
     private readonly ILogger _logger = loggers.CreateLogger("Tessera.AspNetCore.ContinuousAccess");
     private Parts? _parts;
     private byte[]? _pushAuthorization;
@@ -85,7 +86,9 @@ internal sealed class SharedSignalsReceiver(
                 }
                 else
                 {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, time, stoppingToken).ConfigureAwait(false);
+                    // Pushes arrive by themselves; now and then check that the transmitter still has the stream (it
+                    // deletes streams inactive too long) and make a new one if not.
+                    await Task.Delay(PushStreamCheckInterval, time, stoppingToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
