@@ -95,8 +95,10 @@ internal sealed class SharedSignalsReceiver(
             {
                 return;
             }
-            catch (Exception exception) when (exception is TransmitterException or HttpRequestException or IOException or System.Text.Json.JsonException or InvalidOperationException or OperationCanceledException)
+            catch (Exception exception)
             {
+                // Whatever went wrong, the API keeps serving (an exception out of a BackgroundService stops the host)
+                // and the revocations it holds stay in force; the receiver starts over after a pause.
                 Log.ReceiverFailed(_logger, exception, scheme, backoff.TotalSeconds);
                 try
                 {

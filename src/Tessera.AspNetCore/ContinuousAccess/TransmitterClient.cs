@@ -181,8 +181,11 @@ internal sealed class TransmitterClient(TesseraApiSettings settings, ContinuousA
     private string Assertion(X509Certificate2 certificate, string audience)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        using var ecdsa = certificate.GetECDsaPublicKey();
-        var algorithm = ecdsa is not null ? SecurityAlgorithms.EcdsaSha256 : SecurityAlgorithms.RsaSha256;
+        // X509SecurityKey signs with RSA only: an EC certificate's key is used as an ECDsa key, named the same way.
+        using var ecdsa = certificate.GetECDsaPrivateKey();
+        var credentials = ecdsa is not null
+            ? new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = certificate.Thumbprint }, SecurityAlgorithms.EcdsaSha256)
+            : new X509SigningCredentials(certificate, SecurityAlgorithms.RsaSha256);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = receiver.ClientId,
@@ -191,7 +194,7 @@ internal sealed class TransmitterClient(TesseraApiSettings settings, ContinuousA
             IssuedAt = now,
             NotBefore = now,
             Expires = now.AddMinutes(5),
-            SigningCredentials = new X509SigningCredentials(certificate, algorithm),
+            SigningCredentials = credentials,
         });
     }
 

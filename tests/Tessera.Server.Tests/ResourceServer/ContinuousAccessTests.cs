@@ -112,14 +112,38 @@ public sealed class ContinuousAccessTests(ResourceServerFixture fixture) : IClas
         await RefusedAsync(restarted, token, TimeSpan.FromSeconds(60)); // the transmitter retries with backoff
     }
 
-    private async Task<ProtectedApi> StartReceiverAsync(TesseraEventDelivery delivery, string? state = null, int port = 0, bool waitForStream = true)
+    [Fact]
+    public async Task DisableServicePrincipal_CertificateCredential_AppTokenRefused()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=orders api", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        await fixture.Server.Directory.AddCertificateAsync(fixture.ApiId, certificate);
+        var daemon = await fixture.Server.Directory.RegisterAsync(new Tessera.Server.Directory.NewApplication("cae daemon " + Guid.NewGuid().ToString("N")[..6]));
+        var secret = await fixture.Server.Directory.AddSecretAsync(daemon.AppId);
+        await fixture.Server.Directory.AssignAsync(daemon.AppId, "ServicePrincipal", fixture.ApiId, "Orders.Read.All");
+        using var http = fixture.Server.CreateHttpClient();
+        var tokens = await TokenClient.PostAsync(http, fixture.Server.TokenEndpoint, ("grant_type", "client_credentials"),
+            ("client_id", daemon.AppId.ToString()), ("client_secret", secret), ("scope", fixture.ApiId + "/.default"));
+        tokens.AssertSuccess();
+        await using var api = await StartReceiverAsync(TesseraEventDelivery.Poll, certificate: certificate);
+        await AssertAcceptedAsync(api, tokens.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.JsonAsync(HttpMethod.Patch, $"servicePrincipals/{daemon.AppId}", new { accountEnabled = false })).Status);
+
+        await RefusedAsync(api, tokens.AccessToken);
+    }
+
+    private async Task<ProtectedApi> StartReceiverAsync(TesseraEventDelivery delivery, string? state = null, int port = 0, bool waitForStream = true,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         port = port == 0 && delivery == TesseraEventDelivery.Push ? ProtectedApi.FreePort() : port;
         var api = await fixture.StartApiAsync(o =>
         {
             o.ContinuousAccess.Enabled = true;
             o.ContinuousAccess.Delivery = delivery;
-            o.ContinuousAccess.ClientSecret = _secret;
+            o.ContinuousAccess.ClientSecret = certificate is null ? _secret : null;
+            o.ContinuousAccess.ClientCertificate = certificate;
             o.ContinuousAccess.PushEndpoint = $"http://127.0.0.1:{port}/ssf/events";
             o.ContinuousAccess.StateDirectory = state;
         }, port: port);
