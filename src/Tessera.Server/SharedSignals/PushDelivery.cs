@@ -63,7 +63,10 @@ public sealed partial class PushDelivery(
         var now = time.GetUtcNow();
         var candidates = await db.QueuedSecurityEvents.AsNoTracking()
             .Where(q => q.NextAttemptDateTime <= now && (q.LeaseExpiresDateTime == null || q.LeaseExpiresDateTime < now) &&
-                        db.SignalStreams.Any(s => s.Id == q.StreamId && s.Status == SignalStreamStatuses.Enabled && s.DeliveryMethod == SignalDeliveryMethods.Push))
+                        db.SignalStreams.Any(s => s.Id == q.StreamId && s.Status == SignalStreamStatuses.Enabled && s.DeliveryMethod == SignalDeliveryMethods.Push) &&
+                        // In order per stream: nothing behind an older SET that waits for its retry or is being delivered.
+                        !db.QueuedSecurityEvents.Any(o => o.StreamId == q.StreamId && o.CreatedDateTime < q.CreatedDateTime &&
+                                                          (o.NextAttemptDateTime > now || o.LeaseExpiresDateTime >= now)))
             .OrderBy(q => q.CreatedDateTime)
             .Select(q => q.Id)
             .Take(Batch)

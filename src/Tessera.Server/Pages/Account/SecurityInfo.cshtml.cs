@@ -6,6 +6,8 @@ using Tessera.Directory.Users;
 using Tessera.Policy.Authentication;
 using Tessera.Policy.Errors;
 using Tessera.Server.Admin.Audit;
+using Tessera.Server.SharedSignals;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Authentication;
 
 namespace Tessera.Server.Pages.Account;
@@ -19,7 +21,7 @@ namespace Tessera.Server.Pages.Account;
 /// </summary>
 public sealed class SecurityInfoModel(
     UserManager<DirectoryUser> users, SignInManager<DirectoryUser> signIn, SessionSignIn sessions, AuthenticatorApp authenticator,
-    PasskeyUsage passkeyUsage, AuditLog audit, TimeProvider time, ILogger<SecurityInfoModel> logger)
+    PasskeyUsage passkeyUsage, AuditLog audit, TimeProvider time, SecurityEventOutbox signals, ILogger<SecurityInfoModel> logger)
     : TenantPageModel
 {
     private const string Category = "UserManagement";
@@ -144,6 +146,7 @@ public sealed class SecurityInfoModel(
 
         attestation.Passkey.Name = name;
         await AuditAsync(user, "User registered security info", new ModifiedProperty("Passkey", null, name));
+        await SignalAsync(user, DirectoryChangeKind.MethodAdded, PasskeyCredentialType(attestation.Passkey.Transports));
         return await SavedAsync(user, session, await users.AddOrUpdatePasskeyAsync(user, attestation.Passkey), "passkey-added");
     }
 
@@ -192,6 +195,7 @@ public sealed class SecurityInfoModel(
         }
 
         await AuditAsync(user!, "User deleted security info", new ModifiedProperty("Passkey", passkey.Name, null));
+        await SignalAsync(user!, DirectoryChangeKind.MethodRemoved, PasskeyCredentialType(passkey.Transports));
         var removed = await users.RemovePasskeyAsync(user!, passkey.CredentialId);
         if (removed.Succeeded)
         {
@@ -243,6 +247,7 @@ public sealed class SecurityInfoModel(
         }
 
         await AuditAsync(user, "User registered security info", new ModifiedProperty("AuthenticatorApp", null, "Enabled"));
+        await SignalAsync(user, DirectoryChangeKind.MethodAdded, "app");
         var enabled = await users.SetTwoFactorEnabledAsync(user, true);
         if (!enabled.Succeeded)
         {
@@ -271,6 +276,7 @@ public sealed class SecurityInfoModel(
         }
 
         await AuditAsync(user, "User deleted security info", new ModifiedProperty("AuthenticatorApp", "Enabled", null));
+        await SignalAsync(user, DirectoryChangeKind.MethodRemoved, "app");
         var disabled = await users.SetTwoFactorEnabledAsync(user, false);
         if (!disabled.Succeeded)
         {
@@ -298,6 +304,7 @@ public sealed class SecurityInfoModel(
         }
 
         await AuditAsync(user, "User registered security info", new ModifiedProperty("RecoveryCodes", null, "Generated"));
+        await SignalAsync(user, DirectoryChangeKind.MethodAdded, "recovery-code");
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount);
         await LoadAsync(user, session);
         NewRecoveryCodes = codes?.ToList();
@@ -333,6 +340,18 @@ public sealed class SecurityInfoModel(
     private Task AuditAsync(DirectoryUser user, string activity, ModifiedProperty change)
         => audit.RecordAsync(Tenant.Id, user, Category, activity,
             new AuditTarget(user.Id.ToString("D"), "User", user.UserName, [change]), HttpContext.RequestAborted);
+
+    /// <summary>
+    /// Queues the change for the APIs, in the unit of work of the audit entry (Identity's store saves both with the
+    /// change). The person's own sessions go on: they made the change, having signed in recently.
+    /// </summary>
+    private Task SignalAsync(DirectoryUser user, DirectoryChangeKind kind, string credentialType)
+        => signals.QueueAsync(Tenant.Id, new DirectoryChange(kind, user.Id, time.GetUtcNow(), InitiatingEntities.User, CredentialType: credentialType),
+            HttpContext.RequestAborted);
+
+    /// <summary>CAEP's name for a passkey: one built into the device (transport <c>internal</c>), else a roaming one.</summary>
+    private static string PasskeyCredentialType(IEnumerable<string>? transports)
+        => transports?.Contains("internal", StringComparer.Ordinal) == true ? "fido2-platform" : "fido2-roaming";
 
     /// <summary>
     /// The audit entry was added to the same unit of work as the change, which Identity's store saved: both or neither.

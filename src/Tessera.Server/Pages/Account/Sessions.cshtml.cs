@@ -6,6 +6,8 @@ using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
 using Tessera.Server.Admin;
 using Tessera.Server.Admin.Audit;
+using Tessera.Server.SharedSignals;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Security;
 using Tessera.Server.Sessions;
 
@@ -20,7 +22,7 @@ public sealed record SessionRow(Guid Id, bool Current, DateTimeOffset Created, D
 /// </summary>
 public sealed class SessionsModel(
     UserManager<DirectoryUser> users, SignInManager<DirectoryUser> signIn, SignInSessionStore sessions, TesseraDbContext db, AuditLog audit,
-    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider time) : TenantPageModel
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider time, SecurityEventOutbox signals) : TenantPageModel
 {
     private const string Category = "UserManagement";
 
@@ -92,6 +94,7 @@ public sealed class SessionsModel(
         }
 
         var ended = await sessions.EndAllTrackedAsync(user.Id, SessionEndReasons.SignedOutEverywhere, HttpContext.RequestAborted);
+        await signals.QueueAsync(Tenant.Id, DirectoryChangeKind.SessionsRevoked, user.Id, InitiatingEntities.User, HttpContext.RequestAborted);
         await audit.RecordAsync(Tenant.Id, user, Category, "Sign out everywhere", Target(user,
         [
             new ModifiedProperty("signInSessionsValidFromDateTime", null, time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
