@@ -10,14 +10,12 @@ namespace Tessera.AspNetCore.Caching;
 /// <summary>A token verified in full, with what every later request that presents it needs, computed once.</summary>
 internal sealed class CachedToken
 {
-    public CachedToken(string encoded, ClaimsIdentity identity, SecurityToken token, DateTimeOffset notAfter, string? tenantId, string? objectId, TokenFacts facts)
+    public CachedToken(string encoded, ClaimsIdentity identity, SecurityToken token, DateTimeOffset notAfter, TokenFacts facts)
     {
-        Facts = facts;
         Encoded = encoded;
         Token = token;
         NotAfter = notAfter;
-        TenantId = tenantId;
-        ObjectId = objectId;
+        Facts = facts;
         Claims = identity.Claims.ToList().AsReadOnly();
         AuthenticationType = identity.AuthenticationType;
         NameClaimType = identity.NameClaimType;
@@ -31,11 +29,10 @@ internal sealed class CachedToken
     public string Encoded { get; }
     public SecurityToken Token { get; }
     public DateTimeOffset NotAfter { get; }
-    public string? TenantId { get; }
-    public string? ObjectId { get; }
 
-    /// <summary>What the revocation check reads on every request, parsed once.</summary>
+    /// <summary>Its subject (for eviction), and what the revocation check reads on every request, parsed once.</summary>
     public TokenFacts Facts { get; }
+
     public ReadOnlyCollection<Claim> Claims { get; }
     public string? AuthenticationType { get; }
     public string NameClaimType { get; }

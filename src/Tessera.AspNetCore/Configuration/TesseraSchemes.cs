@@ -72,7 +72,7 @@ internal sealed class TesseraSchemes(
     {
         ArgumentException.ThrowIfNullOrEmpty(tenantId);
         ArgumentException.ThrowIfNullOrEmpty(objectId);
-        var evicted = Created().Sum(scheme => scheme.Handler.Cache.RemoveSubject(tenantId, objectId));
+        var evicted = Subject.Of(tenantId, objectId) is { } subject ? Created().Sum(scheme => scheme.Handler.Cache.RemoveSubject(subject)) : 0;
         Log.SubjectEvicted(_logger, evicted, objectId, tenantId);
         return evicted;
     }

@@ -20,7 +20,6 @@ internal sealed class SecurityEventValidator(TesseraApiSettings settings, Contin
     public const int MaximumLength = 16 * 1024;
     private const int ReplayCapacity = 100_000;
     private static readonly string[] Types = ["secevent+jwt", "application/secevent+jwt"];
-    private static readonly string[] KeyLocationHeaders = ["jku", "x5u", "jwk", "x5c"];
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly ConcurrentDictionary<string, long> _seen = new(StringComparer.Ordinal);
@@ -43,14 +42,14 @@ internal sealed class SecurityEventValidator(TesseraApiSettings settings, Contin
             return Refuse(SetRejection.InvalidRequest, TesseraApiErrors.SetMalformed);
         }
 
-        if (jwt.IsEncrypted || KeyLocationHeaders.Any(h => jwt.TryGetHeaderValue<object>(h, out _)) || jwt.TryGetHeaderValue<object>("crit", out _))
+        if (jwt.IsEncrypted || TesseraTokenHandler.KeyLocationHeaders.Any(h => jwt.TryGetHeaderValue<object>(h, out _)) || jwt.TryGetHeaderValue<object>("crit", out _))
         {
             return Refuse(SetRejection.InvalidRequest, TesseraApiErrors.SetMalformed);
         }
 
         if (!Types.Contains(jwt.Typ, StringComparer.OrdinalIgnoreCase))
         {
-            return Refuse(SetRejection.InvalidRequest, TesseraApiErrors.Format(TesseraApiErrors.SetType, Printable(jwt.Typ)));
+            return Refuse(SetRejection.InvalidRequest, TesseraApiErrors.Format(TesseraApiErrors.SetType, TesseraTokenHandler.Printable(jwt.Typ)));
         }
 
         var result = await VerifyAsync(jwt, cancellationToken).ConfigureAwait(false);
@@ -60,7 +59,7 @@ internal sealed class SecurityEventValidator(TesseraApiSettings settings, Contin
             {
                 SecurityTokenInvalidIssuerException => Refuse(SetRejection.InvalidIssuer, TesseraApiErrors.SetIssuer),
                 SecurityTokenInvalidAudienceException => Refuse(SetRejection.InvalidAudience, TesseraApiErrors.SetAudience),
-                SecurityTokenInvalidTypeException => Refuse(SetRejection.InvalidRequest, TesseraApiErrors.Format(TesseraApiErrors.SetType, Printable(jwt.Typ))),
+                SecurityTokenInvalidTypeException => Refuse(SetRejection.InvalidRequest, TesseraApiErrors.Format(TesseraApiErrors.SetType, TesseraTokenHandler.Printable(jwt.Typ))),
                 _ => Refuse(SetRejection.InvalidKey, TesseraApiErrors.Format(TesseraApiErrors.SetSignature, result.Exception?.GetType().Name ?? "unknown")),
             };
         }
@@ -227,7 +226,4 @@ internal sealed class SecurityEventValidator(TesseraApiSettings settings, Contin
     }
 
     private static (SecurityEvent?, SetRejection?) Refuse(string err, string description) => (null, new SetRejection(err, description));
-
-    private static string Printable(string? value)
-        => value is { Length: > 0 and <= 32 } && value.All(c => c is >= '!' and <= '~') ? value : "(unprintable)";
 }

@@ -28,8 +28,8 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
     /// <summary>RFC 9068 access tokens.</summary>
     public static readonly IReadOnlyList<string> AccessTokenTypes = ["at+jwt", "application/at+jwt"];
 
-    // Header parameters that would let a token choose the key it is checked with.
-    private static readonly string[] KeyLocationHeaders = ["jku", "x5u", "jwk", "x5c"];
+    /// <summary>Header parameters that would let a token choose the key it is checked with.</summary>
+    public static readonly IReadOnlyList<string> KeyLocationHeaders = ["jku", "x5u", "jwk", "x5c"];
 
     private readonly JsonWebTokenHandler _inner = new() { MapInboundClaims = false };
     private readonly TesseraApiSettings _settings;
@@ -106,7 +106,7 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
         }
 
         _metrics.Validated(_settings.Scheme);
-        Cache.Add(token, result.ClaimsIdentity, jwt, Claim(jwt, "tid"), Claim(jwt, "oid"), facts);
+        Cache.Add(token, result.ClaimsIdentity, jwt, facts);
         return result;
     }
 
@@ -293,7 +293,7 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
     private static string? Claim(JsonWebToken jwt, string name)
         => jwt.TryGetPayloadValue<string>(name, out var value) ? value : null;
 
-    // Attacker-chosen header values go into messages and logs only when short and plain.
-    private static string Printable(string? value)
+    /// <summary>Attacker-chosen header values go into messages and logs only when short and plain.</summary>
+    public static string Printable(string? value)
         => value is { Length: > 0 and <= 32 } && value.All(c => c is >= '!' and <= '~') ? value : "(unprintable)";
 }
