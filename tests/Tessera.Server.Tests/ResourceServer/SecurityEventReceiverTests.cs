@@ -251,6 +251,14 @@ public sealed class SecurityEventReceiverTests(ResourceServerFixture fixture) : 
     }
 
     [Fact]
+    public async Task Push_BodyLargerThanAnySet_Refused()
+    {
+        await using var api = await StartAsync();
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), await PushAsync(api, new string('a', SecurityEventValidator.MaximumLength + 1)));
+    }
+
+    [Fact]
     public async Task Restart_WithStateDirectory_KeepsRefusing()
     {
         var state = Path.Combine(Path.GetTempPath(), "tessera-tests", "cae-" + Guid.NewGuid().ToString("N"));
