@@ -1,8 +1,10 @@
 namespace Tessera.Directory.Protection;
 
 /// <summary>
-/// A risky event Tessera detected (Graph's <c>riskDetection</c>); today one kind: a password spray, one source trying
-/// many accounts with a few passwords each.
+/// A risky event Tessera detected or an administrator reported (Graph's <c>riskDetection</c>): a password spray (one
+/// source trying many accounts with a few passwords each; about a source, no user), or an administrator confirming that
+/// a user is compromised (about a user). A detection at risk raises the sign-in risk of its source's sign-ins or the
+/// user risk of its user, which Conditional Access policies can act on.
 /// </summary>
 public sealed class RiskDetection
 {
@@ -22,7 +24,14 @@ public sealed class RiskDetection
     public required string Activity { get; set; }
     public required string IpAddress { get; set; }
 
-    /// <summary>The network of <see cref="IpAddress"/> that is blocked while the detection is at risk (IPv4 /24, IPv6 /64).</summary>
+    /// <summary>The user the detection is about, for a user risk; null for a source's (a spray).</summary>
+    public Guid? UserId { get; set; }
+    public string? UserPrincipalName { get; set; }
+
+    /// <summary>
+    /// The network of <see cref="IpAddress"/> that is blocked while the detection is at risk (IPv4 /24, IPv6 /64); empty
+    /// for a detection about a user.
+    /// </summary>
     public required string SourcePrefix { get; set; }
     public DateTimeOffset DetectedDateTime { get; set; }
     public DateTimeOffset LastUpdatedDateTime { get; set; }
@@ -36,6 +45,7 @@ public sealed class RiskDetection
 public static class RiskEventTypes
 {
     public const string PasswordSpray = "passwordSpray";
+    public const string AdminConfirmedUserCompromised = "adminConfirmedUserCompromised";
 }
 
 /// <summary>Graph's <c>riskLevel</c> values.</summary>
@@ -50,6 +60,7 @@ public static class RiskLevels
 public static class RiskStates
 {
     public const string AtRisk = "atRisk";
+    public const string ConfirmedCompromised = "confirmedCompromised";
     public const string Dismissed = "dismissed";
     public const string Remediated = "remediated";
 }

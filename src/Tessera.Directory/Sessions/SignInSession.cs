@@ -47,4 +47,5 @@ public static class SessionEndReasons
     public const string AccountDisabled = "accountDisabled";
     public const string AccountDeleted = "accountDeleted";
     public const string PasswordChanged = "passwordChanged";
+    public const string UserRiskHigh = "userRiskHigh";
 }

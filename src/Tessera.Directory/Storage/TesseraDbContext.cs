@@ -87,6 +87,8 @@ public abstract class TesseraDbContext(DbContextOptions options)
         {
             risk.HasIndex(r => new { r.TenantId, r.DetectedDateTime });
             risk.HasIndex(r => new { r.TenantId, r.SourcePrefix });
+            risk.HasIndex(r => new { r.TenantId, r.UserId });
+            risk.Property(r => r.UserPrincipalName).HasMaxLength(256);
             risk.Property(r => r.SourcePrefix).HasMaxLength(64);
             risk.Property(r => r.RiskEventType).HasMaxLength(64);
             risk.Property(r => r.RiskLevel).HasMaxLength(16);

@@ -40,6 +40,12 @@ public static class AdminPermissions
     /// <summary>Reads risk detections (password sprays) of Identity Protection.</summary>
     public const string IdentityRiskEventReadAll = "IdentityRiskEvent.Read.All";
 
+    /// <summary>Reads the risk of users (Identity Protection's risky users).</summary>
+    public const string IdentityRiskyUserReadAll = "IdentityRiskyUser.Read.All";
+
+    /// <summary>Confirms users compromised (user risk high) and dismisses their risk.</summary>
+    public const string IdentityRiskyUserReadWriteAll = "IdentityRiskyUser.ReadWrite.All";
+
     /// <summary>Reads delegated permission grants and admin consent requests.</summary>
     public const string DelegatedPermissionGrantReadAll = "DelegatedPermissionGrant.Read.All";
 
@@ -61,7 +67,7 @@ public static class AdminPermissions
         UserReadAll, UserReadWriteAll, GroupReadAll, GroupReadWriteAll,
         AuditLogReadAll, PolicyReadAll, PolicyReadConditionalAccess, PolicyReadWriteConditionalAccess,
         PolicyReadWriteAuthorization, PolicyReadWritePermissionGrant, PolicyReadWriteApplicationConfiguration,
-        PolicyReadWriteAuthenticationMethod, IdentityRiskEventReadAll,
+        PolicyReadWriteAuthenticationMethod, IdentityRiskEventReadAll, IdentityRiskyUserReadAll, IdentityRiskyUserReadWriteAll,
         DelegatedPermissionGrantReadAll, DelegatedPermissionGrantReadWriteAll,
         RoleManagementReadDirectory, RoleManagementReadWriteDirectory,
         AppRoleAssignmentReadWriteAll, DirectoryReadAll, DirectoryReadWriteAll,
@@ -80,6 +86,7 @@ public static class AdminPermissions
         [PolicyReadWriteAuthenticationMethod] = [PolicyReadAll],
         [DelegatedPermissionGrantReadWriteAll] = [DelegatedPermissionGrantReadAll],
         [RoleManagementReadWriteDirectory] = [RoleManagementReadDirectory],
+        [IdentityRiskyUserReadWriteAll] = [IdentityRiskyUserReadAll],
         [DirectoryReadAll] = [ApplicationReadAll, UserReadAll, GroupReadAll, PolicyReadAll, PolicyReadConditionalAccess, RoleManagementReadDirectory, DelegatedPermissionGrantReadAll],
         [DirectoryReadWriteAll] = [.. All.Where(p => p != DirectoryReadWriteAll)],
     };

@@ -48,7 +48,7 @@ public static class AdminRoles
         [
             AdminPermissions.PolicyReadWriteConditionalAccess, AdminPermissions.PolicyReadWriteApplicationConfiguration,
             AdminPermissions.PolicyReadWriteAuthenticationMethod, AdminPermissions.AuditLogReadAll, AdminPermissions.DirectoryReadAll,
-            AdminPermissions.IdentityRiskEventReadAll,
+            AdminPermissions.IdentityRiskEventReadAll, AdminPermissions.IdentityRiskyUserReadWriteAll,
         ]);
 
     public static readonly AdminRole ConditionalAccessAdministrator = new(
@@ -59,12 +59,13 @@ public static class AdminRoles
     public static readonly AdminRole SecurityReader = new(
         Guid.Parse("5d6b6bb7-de71-4623-b4af-96380a352509"), "Security Reader",
         "Can read security policies and logs.",
-        [AdminPermissions.PolicyReadAll, AdminPermissions.AuditLogReadAll, AdminPermissions.DirectoryReadAll, AdminPermissions.IdentityRiskEventReadAll]);
+        [AdminPermissions.PolicyReadAll, AdminPermissions.AuditLogReadAll, AdminPermissions.DirectoryReadAll, AdminPermissions.IdentityRiskEventReadAll,
+         AdminPermissions.IdentityRiskyUserReadAll]);
 
     public static readonly AdminRole GlobalReader = new(
         Guid.Parse("f2ef992c-3afb-46b9-b7cf-a126ee74c451"), "Global Reader",
         "Can read everything a Global Administrator can change.",
-        [AdminPermissions.DirectoryReadAll, AdminPermissions.AuditLogReadAll, AdminPermissions.IdentityRiskEventReadAll]);
+        [AdminPermissions.DirectoryReadAll, AdminPermissions.AuditLogReadAll, AdminPermissions.IdentityRiskEventReadAll, AdminPermissions.IdentityRiskyUserReadAll]);
 
     public static readonly IReadOnlyList<AdminRole> All =
     [

@@ -156,4 +156,11 @@ public static class TesseraErrors
     };
     public static readonly TesseraError ConditionalAccessBlockedWorkload = new("TSR2074", "access_denied",
         "Access has been blocked by Conditional Access policies for workload identities: {0}. The application may get tokens only where the policies allow it (for example from its named locations).");
+    public static readonly TesseraError ConditionalAccessBlockedOnBehalfOf = new("TSR2075", "invalid_grant",
+        "Conditional Access policies block the user's access to '{0}': {1}. The calling API cannot get a token for it on the user's behalf; the sign-in log shows each policy's result.");
+    public static readonly TesseraError ConditionalAccessRequiredOnBehalfOf = new("TSR2076", "invalid_grant",
+        "Conditional Access requires {0} ({1}) for '{2}', which the user's token does not show. The calling API must pass this response's 'claims' back to its client (a 401 with a claims challenge), so that the user signs in again with them.")
+    {
+        SubError = "basic_action",
+    };
 }

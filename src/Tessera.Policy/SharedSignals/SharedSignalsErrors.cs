@@ -33,4 +33,13 @@ public static class SharedSignalsErrors
         "The delivery method of a stream cannot change. Delete the stream and create another.");
     public static readonly TesseraError PollEndpointNotPush = new("TSR8013", "invalid_request",
         "The stream '{0}' delivers by push, not by poll. Receive its events at your endpoint_url, or create a poll stream.");
+    public static readonly TesseraError NotBeforeInvalid = new("TSR8020", "invalid_request",
+        "The claims request for access_token.nbf must be Unix seconds as a string, not more than five minutes ahead. Send the claims value the API's challenge gave, as it is.");
+    public static readonly TesseraError SignInOlderThanRequested = new("TSR8021", "invalid_grant",
+        "The sign-in behind this refresh token is older than the API asks (access_token.nbf), as after a password change or revoked sessions. Sign the user in again with the same claims request.")
+    {
+        SubError = "bad_token",
+    };
+    public static readonly TesseraError CaeLifetimeInvalid = new("TSR8090", "configuration_error",
+        "Tessera:SharedSignals:CaeAccessTokenLifetime is {0}; it must be between 6 and 24 hours (tokens then live that long, four hours more or less at random).");
 }

@@ -2,7 +2,7 @@ using Tessera.Policy.Errors;
 
 namespace Tessera.Policy.SignIns;
 
-/// <summary>TSR502x–TSR504x: rate limits, and the admin API's password protection policy and risk detections.</summary>
+/// <summary>TSR502x–TSR504x: rate limits, and the admin API's password protection policy, risk detections and risky users.</summary>
 public static class SignInProtectionErrors
 {
     private const string BadRequest = "Request_BadRequest";
@@ -26,4 +26,11 @@ public static class SignInProtectionErrors
         "lockoutThreshold must be a whole number from {0} to {1} (failed sign-ins before an account is locked; 10 is the default).");
     public static readonly TesseraError LockoutDurationInvalid = new("TSR5036", BadRequest,
         "lockoutDurationInSeconds must be a whole number from {0} to {1} (how long the first lockout lasts; 60 is the default).");
+
+    public static readonly TesseraError RiskyUserIdsShape = new("TSR5040", BadRequest,
+        "Send {{\"userIds\": [\"<user id>\", ...]}}: from 1 to {0} user object ids (GUIDs), as GET /admin/v1/users lists them.");
+    public static readonly TesseraError RiskyUserUnknown = new("TSR5041", "Request_ResourceNotFound",
+        "No user with object id {0} exists in this tenant; nothing was changed. GET /admin/v1/users lists the users.");
+    public static readonly TesseraError RiskyUsersQueryUnsupported = new("TSR5042", BadRequest,
+        "'{0}' is not supported on riskyUsers; the list holds every user with risk, highest risk first, and takes only $top (1 to 999). Use GET /admin/v1/identityProtection/riskyUsers/{{id}} for one user.");
 }

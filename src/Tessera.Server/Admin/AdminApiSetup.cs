@@ -90,6 +90,7 @@ public static class AdminApiSetup
         api.MapConditionalAccessWhatIf();
         api.MapPasswordProtectionPolicy();
         api.MapRiskDetections();
+        api.MapRiskyUsers();
         return endpoints;
     }
 

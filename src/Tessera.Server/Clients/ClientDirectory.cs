@@ -19,6 +19,9 @@ public sealed record ClientInfo(
     Guid AppId, Guid TenantId, string DisplayName, bool Enabled, bool AppRoleAssignmentRequired, bool Multitenant = false, bool Present = true)
 {
     public ServicePrincipalState ServicePrincipal => new(AppId, DisplayName, Enabled, AppRoleAssignmentRequired);
+
+    /// <summary>The registration's mobile and desktop redirect URIs (Graph's <c>publicClient.redirectUris</c>).</summary>
+    public IReadOnlyList<string> NativeRedirectUris { get; init; } = [];
 }
 
 /// <summary>
@@ -50,7 +53,7 @@ public sealed class ClientDirectory(IServiceScopeFactory scopes, IMemoryCache ca
         var client = await db.Applications.AsNoTracking()
             .Where(a => a.AppId == appId)
             .Select(a => new ClientInfo(a.AppId, a.TenantId, a.DisplayName, a.ServicePrincipalEnabled, a.AppRoleAssignmentRequired,
-                a.SignInAudience == SignInAudiences.MultiTenant))
+                a.SignInAudience == SignInAudiences.MultiTenant) { NativeRedirectUris = a.PublicClientRedirectUris })
             .FirstOrDefaultAsync(cancellationToken);
         cache.Set(key, client, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = Lifetime, Size = 1 });
         return client;

@@ -1,7 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Tessera.Directory.Storage;
 using Tessera.Policy.ConditionalAccess;
 using Tessera.Policy.SignIns;
+using Tessera.Server.Hosting;
 using SignInStrength = Tessera.Policy.Authentication.AuthenticationStrength;
 
 namespace Tessera.Server.ConditionalAccess;
@@ -11,12 +13,16 @@ namespace Tessera.Server.ConditionalAccess;
 /// application's token request from what the endpoint knows, adds the directory facts, and asks the engine.
 /// The endpoints turn the decision into their protocol's answer.
 /// </summary>
-public sealed class ConditionalAccessGate(TenantPolicies tenantPolicies, IServiceScopeFactory scopes, TimeProvider time)
+public sealed class ConditionalAccessGate(
+    TenantPolicies tenantPolicies, IServiceScopeFactory scopes, TimeProvider time, IOptionsMonitor<TesseraOptions> options)
 {
-    /// <summary>A person's sign-in (authorize, refresh, device code) to <paramref name="applicationId"/>.</summary>
+    /// <summary>
+    /// A person's sign-in (authorize, refresh, device code) to <paramref name="applicationId"/> through a client of kind
+    /// <paramref name="clientApp"/> (see <see cref="ClientApps"/>).
+    /// </summary>
     public async Task<ConditionalAccessDecision> ForUserAsync(
-        Guid tenantId, Guid userId, Guid applicationId, IPAddress? ip, IEnumerable<string> methods, DateTimeOffset? authenticatedAt,
-        IReadOnlySet<string> authenticationContexts, CancellationToken cancellationToken)
+        Guid tenantId, Guid userId, Guid applicationId, ClientAppType clientApp, IPAddress? ip, IEnumerable<string> methods,
+        DateTimeOffset? authenticatedAt, IReadOnlySet<string> authenticationContexts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(methods);
         ArgumentNullException.ThrowIfNull(authenticationContexts);
@@ -24,7 +30,7 @@ public sealed class ConditionalAccessGate(TenantPolicies tenantPolicies, IServic
         {
             UserId = userId,
             ApplicationId = applicationId,
-            ClientApp = ClientAppType.Browser,
+            ClientApp = clientApp,
             IpAddress = ClientAddress.Normalize(ip),
             AuthenticationMethods = methods.ToHashSet(StringComparer.Ordinal),
             AuthenticatedAt = authenticatedAt,
@@ -95,6 +101,11 @@ public sealed class ConditionalAccessGate(TenantPolicies tenantPolicies, IServic
         if (tenant.Policies.Count > 0)
         {
             signIn = await TenantPolicies.WithDirectoryAsync(db, tenantId, signIn, cancellationToken);
+        }
+
+        if (tenant.UsesRisk)
+        {
+            signIn = await TenantPolicies.WithRiskAsync(db, tenantId, signIn, options.CurrentValue.SignInProtection.SprayBlockDuration, cancellationToken);
         }
 
         return tenant.Evaluate(signIn);

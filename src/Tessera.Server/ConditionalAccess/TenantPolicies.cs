@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Tessera.Directory.ConditionalAccess;
+using Tessera.Directory.Protection;
 using Tessera.Directory.Storage;
 using Tessera.Policy.ConditionalAccess;
+using Tessera.Policy.SignIns;
 
 namespace Tessera.Server.ConditionalAccess;
 
@@ -15,6 +17,9 @@ public sealed record TenantConditionalAccess(
     IReadOnlyList<NamedLocation> Locations,
     IReadOnlySet<string> AvailableAuthenticationContexts)
 {
+    /// <summary>Whether a policy has a sign-in or user risk condition, so that a sign-in's risk must be read.</summary>
+    public bool UsesRisk { get; } = Policies.Any(p => p.SignInRiskLevels.Count > 0 || p.UserRiskLevels.Count > 0);
+
     /// <summary>Evaluates every policy of the tenant for <paramref name="signIn"/>.</summary>
     public ConditionalAccessDecision Evaluate(SignInConditions signIn)
         => ConditionalAccessEngine.Evaluate(Policies, Locations, AvailableAuthenticationContexts, signIn);
@@ -86,6 +91,30 @@ public sealed class TenantPolicies(IServiceScopeFactory scopes, IMemoryCache cac
             .Select(a => a.RoleDefinitionId)
             .ToListAsync(cancellationToken);
         return signIn with { GroupIds = groups.ToHashSet(), RoleTemplateIds = roles.ToHashSet() };
+    }
+
+    /// <summary>
+    /// <paramref name="signIn"/> with its risks read from the tenant's risk detections: the user risk from the detections
+    /// about the user, the sign-in risk from the spray detections (younger than <paramref name="sprayPeriod"/>) about the
+    /// network the sign-in comes from.
+    /// </summary>
+    public static async Task<SignInConditions> WithRiskAsync(TesseraDbContext db, Guid tenantId, SignInConditions signIn, TimeSpan sprayPeriod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(signIn);
+        var source = SignInSources.Of(signIn.IpAddress);
+        var since = signIn.Now - sprayPeriod;
+        var detections = await db.RiskDetections.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && (r.RiskState == RiskStates.AtRisk || r.RiskState == RiskStates.ConfirmedCompromised) &&
+                        ((signIn.UserId != null && r.UserId == signIn.UserId) ||
+                         (source != "" && r.UserId == null && r.SourcePrefix == source && r.DetectedDateTime >= since)))
+            .Select(r => new { r.UserId, Risk = new DetectedRisk(r.RiskLevel, r.RiskState, r.RiskEventType, r.LastUpdatedDateTime) })
+            .ToListAsync(cancellationToken);
+        return signIn with
+        {
+            UserRisk = UserRisk.Level(detections.Where(d => d.UserId != null).Select(d => d.Risk)),
+            SignInRisk = UserRisk.Level(detections.Where(d => d.UserId == null).Select(d => d.Risk)),
+        };
     }
 
     /// <summary>Reads the stored policies back into the engine's records.</summary>

@@ -62,6 +62,12 @@ public sealed class TesseraApp : IAsyncDisposable
             throw new TesseraConfigurationException(sessionError);
         }
 
+        var caeLifetime = options.SharedSignals.CaeAccessTokenLifetime;
+        if (caeLifetime < Tessera.Policy.Tokens.TokenLifetimes.CaeMiddleMinimum || caeLifetime > Tessera.Policy.Tokens.TokenLifetimes.CaeMiddleMaximum)
+        {
+            throw new TesseraConfigurationException(Tessera.Policy.SharedSignals.SharedSignalsErrors.CaeLifetimeInvalid.With(caeLifetime));
+        }
+
         var data = new DataFolder(options.DataPath);
         var services = builder.Services;
         services.Configure<TesseraOptions>(section);

@@ -49,8 +49,8 @@ public sealed record SignInStatus(int ErrorCode, string? FailureReason)
             "TSR2029" => new(500014, "The service principal for the resource is disabled"),
             "TSR2030" => new(501051, "Application is not assigned to a role for the API"),
             "TSR2031" => new(50105, "The signed in user is not assigned to a role for the application"),
-            "TSR2070" or "TSR2072" or "TSR2074" => ConditionalAccessBlocked,
-            "TSR2071" or "TSR2073" => ConditionalAccessMfaRequired,
+            "TSR2070" or "TSR2072" or "TSR2074" or "TSR2075" => ConditionalAccessBlocked,
+            "TSR2071" or "TSR2073" or "TSR2076" => ConditionalAccessMfaRequired,
             "TSR2063" => new(65001, "The user or administrator has not consented to use the application"),
 
             // A refusal Entra ID has no number for: still a failure, described in Tessera's words.

@@ -14,6 +14,7 @@ public sealed class SecurityEventRulesTests
         { DirectoryChangeKind.AccountDeleted, SecurityEventTypes.AccountPurged, null, null },
         { DirectoryChangeKind.ServicePrincipalDeleted, SecurityEventTypes.AccountPurged, null, null },
         { DirectoryChangeKind.SessionsRevoked, SecurityEventTypes.SessionRevoked, null, null },
+        { DirectoryChangeKind.UserRiskHigh, SecurityEventTypes.SessionRevoked, null, null },
         { DirectoryChangeKind.PasswordChanged, SecurityEventTypes.CredentialChange, "credential_type", "password" },
         { DirectoryChangeKind.MethodAdded, SecurityEventTypes.CredentialChange, "change_type", "create" },
         { DirectoryChangeKind.MethodRemoved, SecurityEventTypes.CredentialChange, "change_type", "delete" },

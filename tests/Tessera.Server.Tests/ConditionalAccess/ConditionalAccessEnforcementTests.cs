@@ -256,6 +256,29 @@ public sealed class ConditionalAccessEnforcementTests(MfaServerFixture server) :
         polled.AssertError("authorization_pending");
     }
 
+    [Fact]
+    public async Task ClientAppTypes_MobileAndDesktopPolicy_BlocksNativeAppsRefreshAndDeviceCode_NotWebApps()
+    {
+        var user = await server.Directory.CreateUserAsync();
+        var web = await CodeFlowClient.RegisterAsync(server);
+        var native = await CodeFlowClient.RegisterAsync(server, server.Directory, confidential: false);
+        var nativeTokens = await SignInAsync(native, user.UserName!);
+        await PolicyAsync("Block native apps", "enabled", Users(user.Id), extra: """ "clientAppTypes": ["mobileAppsAndDesktopClients"] """, grant: Block);
+        using var browser = new UserAgent(server);
+
+        var fromWeb = await browser.AuthorizeAsync(web.AuthorizeUrl(Pkce.Create()), user.UserName);
+        var fromNative = await browser.AuthorizeAsync(native.AuthorizeUrl(Pkce.Create()), null);
+
+        Assert.True(fromWeb.Query.ContainsKey("code"), fromWeb.ErrorText);
+        Assert.Equal("access_denied", fromNative.Query["error"]);
+        using var http = server.CreateHttpClient();
+        (await native.RefreshAsync(http, nativeTokens.RefreshToken!)).AssertError("invalid_grant", "TSR2072");
+        var start = await TokenClient.PostAsync(http, $"{server.TenantBase}/oauth2/v2.0/devicecode", ("client_id", native.ClientId), ("scope", "openid offline_access"));
+        start.AssertSuccess();
+        var approved = await ApproveAsync(browser, start.Json.GetProperty("user_code").GetString()!);
+        Assert.Contains("done=blocked", approved.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
     private async Task<string> CliAsync()
         => (await server.Directory.RegisterAsync(new NewApplication("ca cli " + Guid.NewGuid().ToString("N")[..6])
         {

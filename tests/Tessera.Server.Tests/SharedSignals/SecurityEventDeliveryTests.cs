@@ -21,7 +21,7 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
     private const string TokenClaimsChange = "https://schemas.openid.net/secevent/caep/event-type/token-claims-change";
     private const string Verification = "https://schemas.openid.net/secevent/ssf/event-type/verification";
 
-    public static TheoryData<string> UserChanges => ["disable", "password", "revoke", "delete"];
+    public static TheoryData<string> UserChanges => ["disable", "password", "revoke", "delete", "compromised"];
 
     [Theory]
     [MemberData(nameof(UserChanges))]
@@ -30,7 +30,9 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
         using var receiverApp = await SignalReceiverClient.RegisterAsync(server);
         await using var receiver = await StartReceiverAsync(receiverApp);
         var streamId = Guid.Parse(await receiverApp.CreatePushStreamAsync(receiver.Endpoint, "Bearer receiver-secret"));
-        using var admin = await AdminClient.BootstrapAsync(server);
+        using var admin = change == "compromised"
+            ? await AdminClient.WithPermissionsAsync(server, Tessera.Policy.Admin.AdminPermissions.IdentityRiskyUserReadWriteAll)
+            : await AdminClient.BootstrapAsync(server);
         var user = await server.Directory.CreateUserAsync();
 
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -39,6 +41,7 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
             "disable" => ((await admin.JsonAsync(HttpMethod.Patch, $"users/{user.Id}", new { accountEnabled = false })).Status, AccountDisabled),
             "password" => ((await admin.JsonAsync(HttpMethod.Patch, $"users/{user.Id}", new { passwordProfile = new { password = "a new and long passphrase 42" } })).Status, CredentialChange),
             "revoke" => ((await admin.JsonAsync(HttpMethod.Post, $"users/{user.Id}/revokeSignInSessions")).Status, SessionRevoked),
+            "compromised" => ((await admin.JsonAsync(HttpMethod.Post, "identityProtection/riskyUsers/confirmCompromised", new { userIds = new[] { user.Id } })).Status, SessionRevoked),
             _ => ((await admin.JsonAsync(HttpMethod.Delete, $"users/{user.Id}")).Status, AccountPurged),
         };
         Assert.True(status is HttpStatusCode.NoContent or HttpStatusCode.OK, status.ToString());
@@ -60,6 +63,28 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
         Assert.Equal("Bearer receiver-secret", receiver.Authorizations.Last());
         Assert.Null(await receiver.TryNextAsync(TimeSpan.FromMilliseconds(300)));
         await WaitUntilAsync(async () => await QueuedAsync(streamId) == 0);
+    }
+
+    [Fact]
+    public async Task SecurityInfoChanges_ByThePerson_ArePushedAsCredentialChanges()
+    {
+        using var receiverApp = await SignalReceiverClient.RegisterAsync(server);
+        await using var receiver = await StartReceiverAsync(receiverApp);
+        await receiverApp.CreatePushStreamAsync(receiver.Endpoint);
+        var user = await server.Directory.CreateUserAsync();
+        using var browser = new UserAgent(server);
+        await Mfa.SecurityInfoPages.SignInAsync(browser, server, user.UserName!);
+
+        await Mfa.SecurityInfoPages.SetUpAuthenticatorAsync(browser, server);
+        var added = await receiver.NextAsync();
+        var (addedType, addedPayload) = SingleEvent(added);
+        Assert.Equal(CredentialChange, addedType);
+        AssertSubject(added, user.Id);
+        Assert.Equal(["app", "create", "user"], [addedPayload["credential_type"]!.GetValue<string>(), addedPayload["change_type"]!.GetValue<string>(), addedPayload["initiating_entity"]!.GetValue<string>()]);
+
+        await Mfa.SecurityInfoPages.PostAsync(browser, server, "removeAuthenticator");
+        var (_, removedPayload) = SingleEvent(await receiver.NextAsync());
+        Assert.Equal("delete", removedPayload["change_type"]!.GetValue<string>());
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using ClientApps = Tessera.Policy.ConditionalAccess.ClientApps;
 using Tessera.Directory.Storage;
 using Tessera.Directory.Users;
 using Tessera.Policy.Authentication;
@@ -114,7 +115,7 @@ public sealed class DeviceLoginModel(
         // Conditional Access at the moment the user approves, as at the authorization endpoint.
         var client = await clients.FindInAsync(request.ClientId!, Tenant.Id, HttpContext.RequestAborted);
         var access = await conditionalAccess.ForUserAsync(
-            Tenant.Id, user.Id, evaluation.Resource?.AppId ?? client!.AppId, HttpContext.Connection.RemoteIpAddress, methods, authenticatedAt,
+            Tenant.Id, user.Id, evaluation.Resource?.AppId ?? client!.AppId, ClientApps.DeviceCode, HttpContext.Connection.RemoteIpAddress, methods, authenticatedAt,
             new HashSet<string>(StringComparer.Ordinal), HttpContext.RequestAborted);
         var attempt = SignInAttempt.Interactive(HttpContext, Tenant.Id, client).By(user).For(evaluation.Resource?.AppId)
             .Using(AuthenticationStrengths.Describe(methods)).Under(access);

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
+using Tessera.Policy.SharedSignals;
 using OpenIddict.Server.AspNetCore;
+using ClientApps = Tessera.Policy.ConditionalAccess.ClientApps;
 using Tessera.Directory.Users;
 using Tessera.Policy.Authentication;
 using Tessera.Policy.Errors;
@@ -66,8 +68,17 @@ public static class AuthorizeEndpoint
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
         var authenticatedAt = session.Properties?.IssuedUtc ?? DateTimeOffset.MinValue;
+        // An API's claims challenge after a CAE event asks for a sign-in no older than the event (access_token.nbf).
+        var notBefore = NotBeforeRequest.Check(
+            ClaimsRequest.AccessTokenNotBefore(request), authenticatedAt, time.GetUtcNow());
+        if (notBefore == NotBeforeOutcome.Invalid)
+        {
+            return ProtocolResults.Reject(SharedSignalsErrors.NotBeforeInvalid);
+        }
+
         var fresh = !prompts.Contains(PromptValues.Login) && !prompts.Contains(PromptValues.SelectAccount) &&
-                    (request.MaxAge is null || time.GetUtcNow() - authenticatedAt <= TimeSpan.FromSeconds(request.MaxAge.Value));
+                    (request.MaxAge is null || time.GetUtcNow() - authenticatedAt <= TimeSpan.FromSeconds(request.MaxAge.Value)) &&
+                    notBefore == NotBeforeOutcome.Satisfied;
 
         // id_token_hint names the user the client expects; a session of someone else does not count (OIDC Core §3.1.2.1),
         // and a hint that is not one of our ID tokens is refused rather than ignored.
@@ -105,7 +116,8 @@ public static class AuthorizeEndpoint
         // not asked to grant anything.)
         var methods = AuthenticationMethods(session.Principal!).ToList();
         var access = await conditionalAccess.ForUserAsync(
-            tenant.Id, user.Id, decision.Resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt,
+            tenant.Id, user.Id, decision.Resource?.AppId ?? client.AppId, ClientApps.AtAuthorization(client.NativeRedirectUris, request.RedirectUri),
+            http.Connection.RemoteIpAddress, methods, authenticatedAt,
             RequestedAuthenticationContexts.Of(request), http.RequestAborted);
         var attempt = SignInAttempt.Interactive(http, tenant.Id, client).By(user).For(decision.Resource?.AppId)
             .Using(AuthenticationStrengths.Describe(methods)).Under(access);

@@ -44,6 +44,13 @@ public static class ClaimsRequest
         return values;
     }
 
+    /// <summary>The time an API's claims challenge asks the access token's authentication to be no older than (<c>access_token.nbf</c>).</summary>
+    public static string? AccessTokenNotBefore(OpenIddictRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Values(request.GetParameter(OpenIddictConstants.Parameters.Claims), "nbf", "access_token").FirstOrDefault();
+    }
+
     private static JsonElement? Read(OpenIddictParameter? parameter)
     {
         if (parameter is not { } claimsParameter)

@@ -7,11 +7,13 @@ using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using Tessera.Directory.Users;
+using Tessera.Policy.ConditionalAccess;
 using Tessera.Policy.Delegation;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
 using Tessera.Policy.ServicePrincipals;
 using Tessera.Server.Clients;
+using Tessera.Server.ConditionalAccess;
 using Tessera.Server.Consent;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
@@ -30,11 +32,13 @@ namespace Tessera.Server.Protocol.Token;
 /// the user; <c>scp</c> is what was asked for and is delegated to the calling API for this user
 /// (<c>oAuth2PermissionGrant</c> rows whose client is the calling API), nothing more. The user's sign-in travels on:
 /// <c>sub</c>, <c>oid</c>, <c>tid</c>, <c>auth_time</c>, <c>amr</c>; <c>azp</c> becomes the calling API.
+/// The downstream API's Conditional Access policies apply to the user's sign-in as the token shows it: a block refuses,
+/// a missing control answers with <c>claims</c> for the calling API to pass back to its client.
 /// Each outcome goes to the sign-in log as a non-interactive sign-in of the user to the calling API.
 /// </summary>
 public sealed class DelegatedGrant(
     ResourceDirectory resources, ConsentService consents, UserManager<DirectoryUser> users, AdminRoleLookup adminRoles,
-    GroupLookup groups, SignInLog signIns, TimeProvider time)
+    GroupLookup groups, ConditionalAccessGate conditionalAccess, SignInLog signIns, TimeProvider time)
 {
     private const string ClientInfoParameter = "client_info";
 
@@ -104,15 +108,37 @@ public sealed class DelegatedGrant(
             return Refuse(attempt, TesseraErrors.DelegationConsentRequired.With(client.DisplayName, asked, resource.DisplayName, identifier));
         }
 
-        var roles = await resources.AssignedRolesAsync(resource, user.Id, "User", cancellationToken);
         var authenticatedAt = long.TryParse(userToken.GetClaim(TesseraClaims.AuthenticationTime), out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : time.GetUtcNow();
+        var methods = TokenPrincipals.ReadArray(userToken, TesseraClaims.AuthenticationMethods);
+
+        // The downstream API's policies, for the user's sign-in as the token shows it. The calling API is a web
+        // application acting for the person, from its own address (which location conditions therefore see).
+        IReadOnlySet<string> contexts = TokenPrincipals.ReadArray(userToken, TesseraClaims.AuthenticationContexts).ToHashSet(StringComparer.Ordinal);
+        var access = await conditionalAccess.ForUserAsync(
+            tenant.Id, user.Id, resource.AppId, ClientAppType.Browser, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts, cancellationToken);
+        attempt = attempt.Under(access);
+        if (access.Outcome == AccessOutcome.Blocked)
+        {
+            return Refuse(attempt, TesseraErrors.ConditionalAccessBlockedOnBehalfOf.With(resource.DisplayName, ConditionalAccessGate.FailedPolicyNames(access)));
+        }
+
+        if (access.Outcome == AccessOutcome.ControlsRequired)
+        {
+            var error = TesseraErrors.ConditionalAccessRequiredOnBehalfOf.With(
+                ConditionalAccessGate.Demand(access), ConditionalAccessGate.FailedPolicyNames(access), resource.DisplayName);
+            signIns.Record(attempt, SignInStatus.Of(error));
+            return ProtocolResults.Reject(error, TokenEndpoint.ClaimsChallenge(access, contexts));
+        }
+
+        var roles = await resources.AssignedRolesAsync(resource, user.Id, "User", cancellationToken);
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, TesseraClaims.ClientAuthenticationOf(request), scopes.Scopes, resource, scopes.ApiScopes, roles,
-            authenticatedAt, TokenPrincipals.ReadArray(userToken, TesseraClaims.AuthenticationMethods),
+            authenticatedAt, methods,
             await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, cancellationToken),
-            await groups.ForSignInAsync(tenant.Id, user.Id, client.AppId, resource, TokenEndpoint.Issuer(http), cancellationToken));
+            await groups.ForSignInAsync(tenant.Id, user.Id, client.AppId, resource, TokenEndpoint.Issuer(http), cancellationToken),
+            authenticationContexts: access.SatisfiedAuthenticationContexts);
         signIns.Record(attempt, SignInStatus.Success);
         var properties = new AuthenticationProperties();
         if ((string?)request.GetParameter(ClientInfoParameter) == "1")

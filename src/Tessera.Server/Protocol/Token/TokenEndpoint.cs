@@ -4,14 +4,17 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using Tessera.Policy.ConditionalAccess;
 using Tessera.Directory.Users;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Scopes;
 using Tessera.Policy.ServicePrincipals;
 using Tessera.Policy.Sessions;
+using Tessera.Policy.SharedSignals;
 using Tessera.Server.Clients;
 using Tessera.Server.ConditionalAccess;
 using Tessera.Server.Consent;
+using Tessera.Server.Protocol.Authorize;
 using Tessera.Server.Protocol.Resources;
 using Tessera.Server.Protocol.Tokens;
 using Tessera.Server.Sessions;
@@ -200,6 +203,18 @@ public static class TokenEndpoint
         var authenticatedAt = long.TryParse(granted.GetClaim(TesseraClaims.AuthenticationTime), out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : time.GetUtcNow();
+        // A refresh after a CAE event: the client hands back the API's challenge, asking for a sign-in no older than the
+        // event (access_token.nbf). An older sign-in cannot be made newer without the user.
+        if (request.IsRefreshTokenGrantType())
+        {
+            var notBefore = NotBeforeRequest.Check(
+                ClaimsRequest.AccessTokenNotBefore(request), authenticatedAt, time.GetUtcNow());
+            if (notBefore != NotBeforeOutcome.Satisfied)
+            {
+                return Refuse(signIns, attempt, notBefore == NotBeforeOutcome.Invalid ? SharedSignalsErrors.NotBeforeInvalid : SharedSignalsErrors.SignInOlderThanRequested);
+            }
+        }
+
         var methods = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods);
         IReadOnlySet<string> contexts = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationContexts).ToHashSet(StringComparer.Ordinal);
 
@@ -207,8 +222,12 @@ public static class TokenEndpoint
         // code were checked when the user was there).
         if (request.IsRefreshTokenGrantType())
         {
+            var clientApp = ClientApps.AtRefresh(
+                clientAuthenticated: !string.IsNullOrEmpty(request.ClientSecret) || !string.IsNullOrEmpty(request.ClientAssertion),
+                fromBrowserPage: http.Request.Headers.Origin.Count > 0);
             var access = await conditionalAccess.ForUserAsync(
-                tenant.Id, user.Id, resource?.AppId ?? client.AppId, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts, http.RequestAborted);
+                tenant.Id, user.Id, resource?.AppId ?? client.AppId, clientApp, http.Connection.RemoteIpAddress, methods, authenticatedAt, contexts,
+                http.RequestAborted);
             attempt = attempt.Under(access);
             if (access.Outcome == AccessOutcome.Blocked)
             {
@@ -245,7 +264,7 @@ public static class TokenEndpoint
     /// Entra ID's claims hint for a refresh Conditional Access refused: the failed policies (<c>capolids</c>) and the
     /// authentication contexts the token had, for the client to send in its next authorization request.
     /// </summary>
-    private static string ClaimsChallenge(ConditionalAccessDecision access, IReadOnlySet<string> contexts)
+    internal static string ClaimsChallenge(ConditionalAccessDecision access, IReadOnlySet<string> contexts)
     {
         var accessToken = new JsonObject
         {

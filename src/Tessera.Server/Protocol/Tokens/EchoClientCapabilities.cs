@@ -1,6 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using OpenIddict.Abstractions;
+using Tessera.Policy.Tokens;
+using Tessera.Server.Hosting;
 using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
 using static OpenIddict.Server.OpenIddictServerHandlers;
@@ -13,12 +17,16 @@ namespace Tessera.Server.Protocol.Tokens;
 /// (MSAL's <c>WithClientCapabilities</c>, sent with every token request), and the access token carries
 /// <c>"xms_cc": ["cp1"]</c> so that the API knows it may answer with a challenge instead of a plain refusal.
 /// Only known capabilities are echoed. Other claims requests (an API's challenge handed back with <c>WithClaims</c>)
-/// are accepted and not acted upon; a <c>claims</c> value that is not a JSON object is treated as no request.
+/// are accepted and not acted upon here; a <c>claims</c> value that is not a JSON object is treated as no request.
+/// A client with <c>cp1</c> gets a long-lived access token (<see cref="TokenLifetimes.CaeAccessToken"/>).
 /// </summary>
-public sealed class EchoClientCapabilities : IOpenIddictServerHandler<ProcessSignInContext>
+public sealed class EchoClientCapabilities(IOptions<TesseraOptions> options) : IOpenIddictServerHandler<ProcessSignInContext>
 {
+    /// <summary>The capability of handling claims challenges (CAE), which earns an access token a long life.</summary>
+    public const string ClaimsChallengeCapability = "cp1";
+
     private const string ClaimsParameter = "claims";
-    private static readonly HashSet<string> KnownCapabilities = new(StringComparer.Ordinal) { "cp1" };
+    private static readonly HashSet<string> KnownCapabilities = new(StringComparer.Ordinal) { ClaimsChallengeCapability };
 
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessSignInContext>()
@@ -41,6 +49,14 @@ public sealed class EchoClientCapabilities : IOpenIddictServerHandler<ProcessSig
         if (capabilities.Count > 0)
         {
             identity.AddClaim(new Claim(TesseraClaims.ClientCapabilities, JsonSerializer.Serialize(capabilities), JsonClaimValueTypes.JsonArray));
+        }
+
+        // Revocation reaches this client's APIs as an event, and the client answers their challenges: its token may live
+        // long. OpenIddict fixed the expiry when it prepared the principal, so it is set again here.
+        if (capabilities.Contains(ClaimsChallengeCapability) && context.AccessTokenPrincipal.GetCreationDate() is { } created)
+        {
+            var lifetime = TokenLifetimes.CaeAccessToken(options.Value.SharedSignals.CaeAccessTokenLifetime, Random.Shared.NextDouble());
+            context.AccessTokenPrincipal.SetAccessTokenLifetime(lifetime).SetExpirationDate(created + lifetime);
         }
 
         return ValueTask.CompletedTask;

@@ -1258,11 +1258,20 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("UserPrincipalName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId", "DetectedDateTime");
 
                     b.HasIndex("TenantId", "SourcePrefix");
+
+                    b.HasIndex("TenantId", "UserId");
 
                     b.ToTable("RiskDetections");
                 });

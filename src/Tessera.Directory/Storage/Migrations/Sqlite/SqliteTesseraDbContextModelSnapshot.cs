@@ -1246,11 +1246,20 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserPrincipalName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId", "DetectedDateTime");
 
                     b.HasIndex("TenantId", "SourcePrefix");
+
+                    b.HasIndex("TenantId", "UserId");
 
                     b.ToTable("RiskDetections");
                 });

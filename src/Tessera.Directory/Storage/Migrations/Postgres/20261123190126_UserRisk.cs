@@ -1,0 +1,49 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Tessera.Directory.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class UserRisk : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<Guid>(
+                name: "UserId",
+                table: "RiskDetections",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "UserPrincipalName",
+                table: "RiskDetections",
+                type: "character varying(256)",
+                maxLength: 256,
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RiskDetections_TenantId_UserId",
+                table: "RiskDetections",
+                columns: new[] { "TenantId", "UserId" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_RiskDetections_TenantId_UserId",
+                table: "RiskDetections");
+
+            migrationBuilder.DropColumn(
+                name: "UserId",
+                table: "RiskDetections");
+
+            migrationBuilder.DropColumn(
+                name: "UserPrincipalName",
+                table: "RiskDetections");
+        }
+    }
+}
