@@ -31,6 +31,7 @@ builder.Services.AddAuthentication()
     {
         builder.Configuration.GetSection("Tessera").Bind(options);
         options.TokenCacheSize = 0;
+        options.ContinuousAccess.Enabled = false; // bench/cae/run turns it on for the "tessera" scheme only
     }, BenchSchemes.TesseraNoCache)
     .AddMicrosoftIdentityWebApi(builder.Configuration.GetSection("AzureAd"), BenchSchemes.MicrosoftIdentityWeb,
         subscribeToJwtBearerMiddlewareDiagnosticsEvents: false);
@@ -72,6 +73,9 @@ app.MapGet("/miw", () => TypedResults.Ok(item)).RequireAuthorization(BenchScheme
 // Bytes allocated so far by the whole process: bench/run reads it around each load to report allocations per request,
 // a number that, unlike req/s, the machine's neighbours do not move.
 app.MapGet("/bench/allocated", () => GC.GetTotalAllocatedBytes(precise: true));
+
+// Continuous Access Evaluation by push, when bench/cae/run turns it on (--Tessera:ContinuousAccess:...); nothing otherwise.
+app.MapTesseraSharedSignals();
 
 await app.StartAsync();
 var schemes = app.Services.GetRequiredService<IAuthenticationSchemeProvider>();

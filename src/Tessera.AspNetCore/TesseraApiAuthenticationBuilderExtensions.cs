@@ -5,10 +5,12 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Configuration;
+using Tessera.AspNetCore.ContinuousAccess;
 using Tessera.AspNetCore.Diagnostics;
 using Tessera.AspNetCore.Validation;
 
@@ -71,8 +73,15 @@ public static class TesseraApiAuthenticationBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<TokenMetrics>();
+        services.TryAddSingleton<RevocationState>();
         services.TryAddSingleton<TesseraSchemes>();
         services.TryAddSingleton<ITesseraTokenCache>(provider => provider.GetRequiredService<TesseraSchemes>());
+
+        // Continuous Access Evaluation: idle unless the scheme's options enable it.
+        services.AddSingleton(provider => new SharedSignalsReceiver(authenticationScheme, provider.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>(),
+            provider.GetRequiredService<TesseraSchemes>(), provider.GetRequiredService<RevocationState>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IHostedService>(provider => provider.GetServices<SharedSignalsReceiver>().First(r => r.Scheme == authenticationScheme));
 
         services.AddAuthorization();
         if (firstScheme)

@@ -46,4 +46,7 @@ public sealed class TesseraApiOptions
     /// full again (and so against the tenant's current keys).
     /// </summary>
     public TimeSpan TokenCacheMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Continuous Access Evaluation: receiving the tenant's security events and refusing revoked tokens. Off by default.</summary>
+    public TesseraContinuousAccessOptions ContinuousAccess { get; } = new();
 }

@@ -1,20 +1,21 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Tessera.AspNetCore.ContinuousAccess;
 
 namespace Tessera.AspNetCore.Caching;
 
 /// <summary>A token verified in full, with what every later request that presents it needs, computed once.</summary>
 internal sealed class CachedToken
 {
-    public CachedToken(string encoded, ClaimsIdentity identity, SecurityToken token, DateTimeOffset notAfter, string? tenantId, string? objectId)
+    public CachedToken(string encoded, ClaimsIdentity identity, SecurityToken token, DateTimeOffset notAfter, TokenFacts facts)
     {
         Encoded = encoded;
         Token = token;
         NotAfter = notAfter;
-        TenantId = tenantId;
-        ObjectId = objectId;
+        Facts = facts;
         Claims = identity.Claims.ToList().AsReadOnly();
         AuthenticationType = identity.AuthenticationType;
         NameClaimType = identity.NameClaimType;
@@ -28,8 +29,10 @@ internal sealed class CachedToken
     public string Encoded { get; }
     public SecurityToken Token { get; }
     public DateTimeOffset NotAfter { get; }
-    public string? TenantId { get; }
-    public string? ObjectId { get; }
+
+    /// <summary>Its subject (for eviction), and what the revocation check reads on every request, parsed once.</summary>
+    public TokenFacts Facts { get; }
+
     public ReadOnlyCollection<Claim> Claims { get; }
     public string? AuthenticationType { get; }
     public string NameClaimType { get; }
@@ -46,4 +49,23 @@ internal sealed class CachedToken
     /// <summary>A token time as <see cref="Microsoft.AspNetCore.Authentication.AuthenticationProperties"/> keeps it.</summary>
     public static string? Utc(DateTime value)
         => value == DateTime.MinValue ? null : new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)).ToString("r", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// A token's subject, its <c>iat</c> (Unix seconds; the earliest possible when absent, so that any revocation refuses
+/// it) and whether its client can take a claims challenge (<c>xms_cc</c> has <c>cp1</c>).
+/// </summary>
+internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool ClientCapable)
+{
+    public static TokenFacts Of(JsonWebToken jwt)
+    {
+        var subject = ContinuousAccess.Subject.Of(Claim(jwt, "tid"), Claim(jwt, "oid"));
+        var issuedAt = jwt.TryGetPayloadValue<long>("iat", out var iat) ? iat : long.MinValue;
+        var capable = jwt.TryGetPayloadValue<string[]>("xms_cc", out var capabilities)
+            ? capabilities.Contains("cp1", StringComparer.Ordinal)
+            : jwt.TryGetPayloadValue<string>("xms_cc", out var single) && string.Equals(single, "cp1", StringComparison.Ordinal);
+        return new TokenFacts(subject, issuedAt, capable);
+    }
+
+    private static string? Claim(JsonWebToken jwt, string name) => jwt.TryGetPayloadValue<string>(name, out var value) ? value : null;
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using Microsoft.IdentityModel.Tokens;
+using Tessera.AspNetCore.ContinuousAccess;
 
 namespace Tessera.AspNetCore.Caching;
 
@@ -52,7 +53,7 @@ internal sealed class ValidatedTokenCache
         return false;
     }
 
-    public void Add(string token, ClaimsIdentity identity, SecurityToken validated, string? tenantId, string? objectId)
+    public void Add(string token, ClaimsIdentity identity, SecurityToken validated, TokenFacts facts)
     {
         if (_size <= 0)
         {
@@ -74,7 +75,7 @@ internal sealed class ValidatedTokenCache
         }
 
         // The entry keeps a copy of the claims: what OnTokenValidated adds to the request's identity stays with that request.
-        if (_tokens.TryAdd(token, new CachedToken(token, identity, validated, notAfter, tenantId, objectId)))
+        if (_tokens.TryAdd(token, new CachedToken(token, identity, validated, notAfter, facts)))
         {
             Interlocked.Increment(ref _count);
         }
@@ -91,14 +92,12 @@ internal sealed class ValidatedTokenCache
         return true;
     }
 
-    public int RemoveSubject(string tenantId, string objectId)
+    public int RemoveSubject(Subject subject)
     {
         var removed = 0;
         foreach (var (token, cached) in _tokens)
         {
-            if (string.Equals(cached.ObjectId, objectId, StringComparison.OrdinalIgnoreCase) &&
-                string.Equals(cached.TenantId, tenantId, StringComparison.OrdinalIgnoreCase) &&
-                Remove(token))
+            if (cached.Facts.Subject == subject && Remove(token))
             {
                 removed++;
             }

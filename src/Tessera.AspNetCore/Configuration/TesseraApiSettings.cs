@@ -1,3 +1,4 @@
+using Tessera.AspNetCore.ContinuousAccess;
 using Tessera.AspNetCore.Diagnostics;
 
 namespace Tessera.AspNetCore.Configuration;
@@ -12,7 +13,8 @@ internal sealed record TesseraApiSettings(
     TimeSpan ClockSkew,
     int TokenCacheSize,
     TimeSpan TokenCacheMaxAge,
-    bool RequireHttps)
+    bool RequireHttps,
+    ContinuousAccessSettings? ContinuousAccess = null)
 {
     public static readonly TimeSpan MaximumClockSkew = TimeSpan.FromMinutes(1);
 
@@ -22,6 +24,9 @@ internal sealed record TesseraApiSettings(
     public string IssuerOf(Guid tenantId) => $"{Instance}/{tenantId:D}/v2.0";
 
     public string MetadataAddressOf(Guid tenantId) => $"{Instance}/{tenantId:D}/v2.0/.well-known/openid-configuration";
+
+    /// <summary>The tenant's Shared Signals transmitter metadata (path insertion after the host, as SSF 1.0 says).</summary>
+    public string TransmitterMetadataAddressOf(Guid tenantId) => $"{Instance}/.well-known/ssf-configuration/{tenantId:D}/v2.0";
 
     /// <summary>Whether tokens of <paramref name="tenantId"/> may be accepted at all (before any key is looked at).</summary>
     public bool Accepts(Guid tenantId)
@@ -52,9 +57,11 @@ internal sealed record TesseraApiSettings(
             errors.Add(TesseraApiErrors.Format(TesseraApiErrors.TokenCacheInvalid, $"TokenCacheMaxAge {options.TokenCacheMaxAge} is outside (0, 1 day]. Give how long a validated token may be remembered, e.g. 00:05:00."));
         }
 
+        var continuousAccess = ContinuousAccessSettings.Read(options.ContinuousAccess, tenantId, options.ClientId, errors);
+
         return errors.Count > 0 || instance is null || (tenantId is null && !multitenant)
             ? null
-            : new TesseraApiSettings(scheme, instance, tenantId, allowed, audiences, options.ClockSkew, options.TokenCacheSize, options.TokenCacheMaxAge, requireHttps);
+            : new TesseraApiSettings(scheme, instance, tenantId, allowed, audiences, options.ClockSkew, options.TokenCacheSize, options.TokenCacheMaxAge, requireHttps, continuousAccess);
     }
 
     private static string? ReadInstance(string scheme, string? value, List<string> errors, out bool requireHttps)

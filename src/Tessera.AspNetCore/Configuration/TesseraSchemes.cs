@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Caching;
+using Tessera.AspNetCore.ContinuousAccess;
 using Tessera.AspNetCore.Diagnostics;
 using Tessera.AspNetCore.Validation;
 
@@ -17,6 +18,7 @@ internal sealed class TesseraSchemes(
     IOptionsMonitor<TesseraApiOptions> options,
     TimeProvider time,
     TokenMetrics metrics,
+    RevocationState revocations,
     ILoggerFactory loggers) : ITesseraTokenCache, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Scheme>> _schemes = new(StringComparer.Ordinal);
@@ -70,7 +72,7 @@ internal sealed class TesseraSchemes(
     {
         ArgumentException.ThrowIfNullOrEmpty(tenantId);
         ArgumentException.ThrowIfNullOrEmpty(objectId);
-        var evicted = Created().Sum(scheme => scheme.Handler.Cache.RemoveSubject(tenantId, objectId));
+        var evicted = Subject.Of(tenantId, objectId) is { } subject ? Created().Sum(scheme => scheme.Handler.Cache.RemoveSubject(subject)) : 0;
         Log.SubjectEvicted(_logger, evicted, objectId, tenantId);
         return evicted;
     }
@@ -107,7 +109,7 @@ internal sealed class TesseraSchemes(
 
         var metadata = new TenantMetadata(settings, backchannel, jwtBearer.AutomaticRefreshInterval, jwtBearer.RefreshInterval, _logger);
         var cache = new ValidatedTokenCache(settings.TokenCacheSize, settings.TokenCacheMaxAge, time);
-        return new Scheme(new TesseraTokenHandler(settings, metadata, cache, time, metrics, _logger), owned);
+        return new Scheme(new TesseraTokenHandler(settings, metadata, cache, revocations, time, metrics, _logger), owned);
     }
 
     private sealed record Scheme(TesseraTokenHandler Handler, HttpClient? OwnedBackchannel);

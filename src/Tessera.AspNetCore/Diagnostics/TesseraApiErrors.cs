@@ -19,6 +19,13 @@ internal static class TesseraApiErrors
     public const string ClockSkewInvalid = "TSR0807: ClockSkew {0} is outside 0 to 1 minute. A larger skew keeps expired tokens alive: fix the clocks instead.";
     public const string TokenCacheInvalid = "TSR0808: {0}";
     public const string JwtBearerLoosened = "TSR0809: The JwtBearer options of scheme '{0}' were changed in a way that would bypass Tessera's validation ({1}). Configure Tessera APIs through TesseraApiOptions; keys and issuers come only from the tenant's metadata.";
+    public const string ContinuousAccessMultitenant = "TSR0810: ContinuousAccess needs a single tenant: set TenantId to the tenant's id. A stream carries the events of one tenant.";
+    public const string ContinuousAccessClientId = "TSR0811: ContinuousAccess needs ClientId, the API's application id (a GUID): its event stream belongs to that application and events are addressed to it.";
+    public const string ContinuousAccessCredential = "TSR0812: ContinuousAccess needs exactly one client credential of the API's application: ClientSecret or ClientCertificate.";
+    public const string ContinuousAccessCertificateKey = "TSR0813: ContinuousAccess.ClientCertificate has no private key; load the certificate with its key to sign client assertions.";
+    public const string ContinuousAccessPushEndpoint = "TSR0814: ContinuousAccess.PushEndpoint '{0}' is not an absolute https URL (http only on loopback) without query or fragment. Give the address at which the Tessera server reaches this API instance, or use Delivery Poll.";
+    public const string ContinuousAccessDelivery = "TSR0815: ContinuousAccess.Delivery '{0}' is neither Push nor Poll.";
+    public const string ContinuousAccessPushPathShared = "TSR0816: Schemes '{1}' and '{2}' both receive security events at path '{0}'. Give each scheme's ContinuousAccess.PushEndpoint a path of its own.";
 
     // Token refusals (TSR28xx)
     public const string NotASignedJwt = "TSR2801: The token is not a signed JWT.";
@@ -33,6 +40,20 @@ internal static class TesseraApiErrors
     public const string Expired = "TSR2810: The token expired at {0:O}.";
     public const string NotYetValid = "TSR2811: The token is not valid before {0:O}.";
     public const string MetadataUnavailable = "TSR2812: The metadata of tenant '{0}' could not be read.";
+    public const string Revoked = "TSR2813: The token was issued before access of its subject was revoked ({0}); get a new token.";
+
+    // Security event tokens refused (TSR282x)
+    public const string SetMalformed = "TSR2820: The body is not a signed JWT.";
+    public const string SetType = "TSR2821: The token's type is '{0}', not 'secevent+jwt'.";
+    public const string SetSignature = "TSR2822: The signature does not verify with the tenant's keys ({0}).";
+    public const string SetIssuer = "TSR2823: The issuer is not the tenant's issuer.";
+    public const string SetAudience = "TSR2824: The audience is not this API's application id.";
+    public const string SetClaims = "TSR2825: The SET {0}.";
+    public const string SetTime = "TSR2826: The SET's 'iat' {0}.";
+    public const string SetReplayed = "TSR2827: A SET with this 'jti' was received already.";
+    public const string SetSubject = "TSR2828: The event's subject {0}.";
+    public const string SetAuthorization = "TSR2829: The Authorization header is not the one this API gave for its stream.";
+    public const string SetContentType = "TSR2830: The body must be a SET with Content-Type application/secevent+jwt.";
 
     public static string Format(string message, params object?[] arguments) => string.Format(CultureInfo.InvariantCulture, message, arguments);
 }

@@ -28,11 +28,15 @@ internal sealed class TenantMetadata : IDisposable
     public TenantMetadata(TesseraApiSettings settings, HttpClient backchannel, TimeSpan automaticRefreshInterval, TimeSpan refreshInterval, ILogger logger)
     {
         _settings = settings;
+        Backchannel = backchannel;
         _retriever = new HttpDocumentRetriever(backchannel) { RequireHttps = settings.RequireHttps };
         _automaticRefreshInterval = automaticRefreshInterval;
         _refreshInterval = refreshInterval;
         _logger = logger;
     }
+
+    /// <summary>The scheme's backchannel (JwtBearer's), also used by the Continuous Access receiver.</summary>
+    public HttpClient Backchannel { get; }
 
     /// <summary>The tenant's configuration, or null (logged) when it cannot be read or names another issuer.</summary>
     public async Task<OpenIdConnectConfiguration?> GetAsync(Guid tenantId, CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
 using Tessera.AspNetCore.Caching;
 using Tessera.AspNetCore.Configuration;
+using Tessera.AspNetCore.ContinuousAccess;
 
 namespace Tessera.AspNetCore.Validation;
 
@@ -46,10 +47,15 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         }
 
         var validator = Options.TokenHandlers is [TesseraTokenHandler only] ? only : null;
-        var (cached, token) = Lookup(validator);
+        var (cached, token, revoked) = Lookup(validator);
         if (cached is not null)
         {
             return await SucceedAsync(events, cached.NewIdentity(), cached.Token, cached.Encoded, cached.IssuedUtc, cached.ExpiresUtc).ConfigureAwait(false);
+        }
+
+        if (revoked is not null)
+        {
+            return await FailAsync(events, revoked).ConfigureAwait(false);
         }
 
         if (token is null)
@@ -77,7 +83,7 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
     /// The bearer token: from the cache when seen before, else as a string to verify; neither without one. Not async,
     /// so that the token can stay a slice of the header: a cache hit cuts no string out of it.
     /// </summary>
-    private (CachedToken? Cached, string? Token) Lookup(TesseraTokenHandler? validator)
+    private (CachedToken? Cached, string? Token, TokenRevokedException? Revoked) Lookup(TesseraTokenHandler? validator)
     {
         var header = Request.Headers.Authorization;
         var presented = header.Count == 1 ? BearerToken(header.ToString()) : default;
@@ -86,14 +92,24 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
             return default;
         }
 
-        return validator is not null && validator.TryGetCached(presented, out var cached) ? (cached, null) : (null, presented.ToString());
+        return validator is not null && validator.TryGetCached(presented, out var cached, out var revoked)
+            ? (cached, null, revoked)
+            : (null, presented.ToString(), null);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var authenticated = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
         var challenge = new JwtBearerChallengeContext(Context, Scheme, Options, properties) { AuthenticateFailure = authenticated.Failure };
-        if (Options.IncludeErrorDetails && challenge.AuthenticateFailure is not null)
+        // A client that declared cp1 gets a claims challenge it takes back to the server, whatever IncludeErrorDetails says:
+        // it is how the protocol continues, not a detail.
+        var claims = challenge.AuthenticateFailure is TokenRevokedException { ClientCapable: true } revoked ? revoked.ClaimsChallenge() : null;
+        if (claims is not null)
+        {
+            challenge.Error = "insufficient_claims";
+            challenge.ErrorDescription = "The token was issued before access was revoked; get a new token with the claims in this challenge";
+        }
+        else if (Options.IncludeErrorDetails && challenge.AuthenticateFailure is not null)
         {
             // RFC 6750 section 3.1; the description is one of a few fixed sentences, never text taken from the token.
             challenge.Error = "invalid_token";
@@ -107,7 +123,7 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         }
 
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.Append(HeaderNames.WWWAuthenticate, ChallengeHeader(Options.Challenge, challenge));
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, ChallengeHeader(Options.Challenge, challenge, claims));
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -180,19 +196,27 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         SecurityTokenInvalidSignatureException => "The signature is invalid",
         SecurityTokenInvalidAlgorithmException => "The algorithm is not accepted",
         SecurityTokenInvalidTypeException => "The token is not an access token",
+        TokenRevokedException => "The token was issued before access was revoked",
         _ => "The token is not valid",
     };
 
-    private static StringValues ChallengeHeader(string scheme, JwtBearerChallengeContext challenge)
+    /// <summary>RFC 6750's challenge; with <paramref name="claims"/>, Entra ID's claims challenge (<c>realm=""</c> first, as it sends it).</summary>
+    private static StringValues ChallengeHeader(string scheme, JwtBearerChallengeContext challenge, string? claims)
     {
-        if (string.IsNullOrEmpty(challenge.Error) && string.IsNullOrEmpty(challenge.ErrorDescription) && string.IsNullOrEmpty(challenge.ErrorUri))
+        if (string.IsNullOrEmpty(challenge.Error) && string.IsNullOrEmpty(challenge.ErrorDescription) && string.IsNullOrEmpty(challenge.ErrorUri) && claims is null)
         {
             return scheme;
         }
 
         var header = new StringBuilder(scheme);
         var separator = scheme.Contains(' ', StringComparison.Ordinal) ? ", " : " ";
-        foreach (var (name, value) in (ReadOnlySpan<(string, string?)>)[("error", challenge.Error), ("error_description", challenge.ErrorDescription), ("error_uri", challenge.ErrorUri)])
+        if (claims is not null)
+        {
+            header.Append(separator).Append("realm=\"\"");
+            separator = ", ";
+        }
+
+        foreach (var (name, value) in (ReadOnlySpan<(string, string?)>)[("error", challenge.Error), ("error_description", challenge.ErrorDescription), ("error_uri", challenge.ErrorUri), ("claims", claims)])
         {
             if (!string.IsNullOrEmpty(value))
             {

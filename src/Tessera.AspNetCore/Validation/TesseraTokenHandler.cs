@@ -1,9 +1,9 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Tessera.AspNetCore.Caching;
 using Tessera.AspNetCore.Configuration;
+using Tessera.AspNetCore.ContinuousAccess;
 using Tessera.AspNetCore.Diagnostics;
 
 namespace Tessera.AspNetCore.Validation;
@@ -28,20 +28,23 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
     /// <summary>RFC 9068 access tokens.</summary>
     public static readonly IReadOnlyList<string> AccessTokenTypes = ["at+jwt", "application/at+jwt"];
 
-    // Header parameters that would let a token choose the key it is checked with.
-    private static readonly string[] KeyLocationHeaders = ["jku", "x5u", "jwk", "x5c"];
+    /// <summary>Header parameters that would let a token choose the key it is checked with.</summary>
+    public static readonly IReadOnlyList<string> KeyLocationHeaders = ["jku", "x5u", "jwk", "x5c"];
 
     private readonly JsonWebTokenHandler _inner = new() { MapInboundClaims = false };
     private readonly TesseraApiSettings _settings;
     private readonly TenantMetadata _metadata;
     private readonly TimeProvider _time;
     private readonly TokenMetrics _metrics;
+    private readonly RevocationState _revocations;
     private readonly ILogger _logger;
 
-    public TesseraTokenHandler(TesseraApiSettings settings, TenantMetadata metadata, ValidatedTokenCache cache, TimeProvider time, TokenMetrics metrics, ILogger logger)
+    public TesseraTokenHandler(
+        TesseraApiSettings settings, TenantMetadata metadata, ValidatedTokenCache cache, RevocationState revocations, TimeProvider time, TokenMetrics metrics, ILogger logger)
     {
         _settings = settings;
         _metadata = metadata;
+        _revocations = revocations;
         Cache = cache;
         _time = time;
         _metrics = metrics;
@@ -50,14 +53,30 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
 
     public ValidatedTokenCache Cache { get; }
 
+    public TesseraApiSettings Settings => _settings;
+
+    public TenantMetadata Metadata => _metadata;
+
     public override SecurityToken ReadToken(string token) => _inner.ReadToken(token);
 
-    /// <summary>A token this scheme verified before and that has not expired since.</summary>
-    public bool TryGetCached(ReadOnlySpan<char> token, [NotNullWhen(true)] out CachedToken? cached)
+    /// <summary>
+    /// A token this scheme verified before and that has not expired since: served (<paramref name="cached"/>), or
+    /// refused because its subject's access was revoked since (<paramref name="revoked"/>, and forgotten).
+    /// </summary>
+    public bool TryGetCached(ReadOnlySpan<char> token, out CachedToken? cached, out TokenRevokedException? revoked)
     {
+        revoked = null;
         if (!Cache.TryGet(token, out cached))
         {
             return false;
+        }
+
+        if (_revocations.IsRevoked(cached.Facts.Subject, cached.Facts.IssuedAt, out var revokedAt))
+        {
+            Cache.Remove(cached.Encoded);
+            revoked = Revoked(cached.Facts, revokedAt);
+            cached = null;
+            return true;
         }
 
         _metrics.Cached(_settings.Scheme);
@@ -79,10 +98,24 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
             return Refuse(result.Exception ?? new SecurityTokenValidationException(TesseraApiErrors.NotASignedJwt));
         }
 
-        _metrics.Validated(_settings.Scheme);
         var jwt = (JsonWebToken)result.SecurityToken;
-        Cache.Add(token, result.ClaimsIdentity, jwt, Claim(jwt, "tid"), Claim(jwt, "oid"));
+        var facts = TokenFacts.Of(jwt);
+        if (_revocations.IsRevoked(facts.Subject, facts.IssuedAt, out var revokedAt))
+        {
+            return Failed(Revoked(facts, revokedAt));
+        }
+
+        _metrics.Validated(_settings.Scheme);
+        Cache.Add(token, result.ClaimsIdentity, jwt, facts);
         return result;
+    }
+
+    /// <summary>Counts and logs a refusal by Continuous Access Evaluation.</summary>
+    private TokenRevokedException Revoked(TokenFacts facts, long revokedAt)
+    {
+        _metrics.Revoked(_settings.Scheme);
+        Log.TokenRevoked(_logger, _settings.Scheme, facts.Subject?.ObjectId, facts.Subject?.TenantId, revokedAt, facts.ClientCapable);
+        return new TokenRevokedException(revokedAt, facts.ClientCapable);
     }
 
     public void Dispose() => _metadata.Dispose();
@@ -260,7 +293,7 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
     private static string? Claim(JsonWebToken jwt, string name)
         => jwt.TryGetPayloadValue<string>(name, out var value) ? value : null;
 
-    // Attacker-chosen header values go into messages and logs only when short and plain.
-    private static string Printable(string? value)
+    /// <summary>Attacker-chosen header values go into messages and logs only when short and plain.</summary>
+    public static string Printable(string? value)
         => value is { Length: > 0 and <= 32 } && value.All(c => c is >= '!' and <= '~') ? value : "(unprintable)";
 }

@@ -31,7 +31,21 @@ public sealed class ApiOptionsTests
         { "TSR0807", o => o.ClockSkew = TimeSpan.FromSeconds(-1) },
         { "TSR0808", o => o.TokenCacheSize = -1 },
         { "TSR0808", o => o.TokenCacheMaxAge = TimeSpan.Zero },
+        { "TSR0810", o => { o.TenantId = "organizations"; ContinuousAccess(o); } },
+        { "TSR0811", o => { o.ClientId = null; o.Audience = App; ContinuousAccess(o); } },
+        { "TSR0812", o => { ContinuousAccess(o); o.ContinuousAccess.ClientSecret = null; } },
+        { "TSR0814", o => { ContinuousAccess(o); o.ContinuousAccess.PushEndpoint = null; } },
+        { "TSR0814", o => { ContinuousAccess(o); o.ContinuousAccess.PushEndpoint = "http://api.example.com/ssf/events"; } },
+        { "TSR0814", o => { ContinuousAccess(o); o.ContinuousAccess.PushEndpoint = "/ssf/events"; } },
+        { "TSR0815", o => { ContinuousAccess(o); o.ContinuousAccess.Delivery = (TesseraEventDelivery)7; } },
     };
+
+    private static void ContinuousAccess(TesseraApiOptions options)
+    {
+        options.ContinuousAccess.Enabled = true;
+        options.ContinuousAccess.ClientSecret = "secret";
+        options.ContinuousAccess.PushEndpoint = "https://api.example.com/ssf/events";
+    }
 
     private static void Valid(TesseraApiOptions options)
     {

@@ -43,13 +43,13 @@ public sealed class ProtectedApi : IAsyncDisposable
     /// <summary>Starts an API. <paramref name="services"/> runs before <c>AddTesseraApi</c>, <paramref name="after"/> after it.</summary>
     public static async Task<ProtectedApi> StartAsync(
         HttpsServerFixture? server, Action<TesseraApiOptions> options,
-        Action<IServiceCollection>? services = null, Action<IServiceCollection>? after = null)
+        Action<IServiceCollection>? services = null, Action<IServiceCollection>? after = null, int port = 0)
     {
         var contentRoot = Path.Combine(Path.GetTempPath(), "tessera-tests", "api-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(contentRoot);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = ["--urls=http://127.0.0.1:0"],
+            Args = [$"--urls=http://127.0.0.1:{port}"],
             ContentRootPath = contentRoot,
             EnvironmentName = "Production",
         });
@@ -101,6 +101,15 @@ public sealed class ProtectedApi : IAsyncDisposable
         app.MapGet("/write-or-app", [Authorize, RequireScopeOrAppRole(["Orders.ReadWrite"], ["Orders.Read.All"])] () => "written");
         app.MapGet("/step-up-c2", [Authorize, RequireAuthContext("c2")] () => "stepped up");
         app.MapGet(AttackerKeysPath, (AttackerKeys keys) => keys.Serve());
+        app.MapTesseraSharedSignals();
+    }
+
+    /// <summary>A loopback port free right now, for an API whose address must be known before it starts.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public HttpClient Client(string? token = null)
@@ -182,6 +191,7 @@ public sealed class ValidationCounts : IDisposable
     public long Cached => _counts.GetValueOrDefault("cached");
     public long Validated => _counts.GetValueOrDefault("validated");
     public long Refused => _counts.GetValueOrDefault("refused");
+    public long Revoked => _counts.GetValueOrDefault("revoked");
 
     public void Dispose() => _listener.Dispose();
 }

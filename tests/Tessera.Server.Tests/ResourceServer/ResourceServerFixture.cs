@@ -53,7 +53,7 @@ public sealed class ResourceServerFixture : IAsyncLifetime
     /// <summary>An API for the server's first tenant and the Orders API, with more options or services if given.</summary>
     public Task<ProtectedApi> StartApiAsync(Action<Tessera.AspNetCore.TesseraApiOptions>? options = null,
         Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? after = null)
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? after = null, int port = 0)
         => ProtectedApi.StartAsync(Server, o =>
         {
             o.Instance = Server.Origin + "/";
@@ -61,7 +61,7 @@ public sealed class ResourceServerFixture : IAsyncLifetime
             o.Audience = Identifier;
             o.ClientId = ApiId.ToString();
             options?.Invoke(o);
-        }, services, after);
+        }, services, after, port);
 
     public async Task DisposeAsync()
     {

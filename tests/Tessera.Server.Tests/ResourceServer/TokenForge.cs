@@ -67,16 +67,16 @@ public sealed class TokenForge(TesseraServerFixture server)
     }
 
     /// <summary>Signed with the attacker's key, with extra header parameters (<c>jku</c>, <c>jwk</c>...).</summary>
-    public static string SignedByAttacker(IDictionary<string, object> claims, IDictionary<string, object>? header = null, string? keyId = null)
+    public static string SignedByAttacker(IDictionary<string, object> claims, IDictionary<string, object>? header = null, string? keyId = null, string type = "at+jwt")
     {
         var key = keyId is null ? AttackerSecurityKey : new ECDsaSecurityKey(AttackerKey) { KeyId = keyId };
-        return Create(claims, new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256), "at+jwt", header);
+        return Create(claims, new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256), type, header);
     }
 
     /// <summary>No signature at all: <c>alg: none</c>.</summary>
-    public static string WithoutSignature(IDictionary<string, object> claims)
+    public static string WithoutSignature(IDictionary<string, object> claims, string type = "at+jwt")
     {
-        var token = Create(claims, null, "at+jwt");
+        var token = Create(claims, null, type);
         Assert.Equal("none", new JsonWebToken(token).Alg);
         return token;
     }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Tessera.AspNetCore.Caching;
+using Tessera.AspNetCore.ContinuousAccess;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.ResourceServer;
@@ -23,7 +24,7 @@ public sealed class ValidatedTokenCacheTests
         var cache = new ValidatedTokenCache(2, TimeSpan.FromMinutes(5), new ManualClock(Now));
         for (var i = 0; i < 10; i++)
         {
-            cache.Add("token" + i, new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o" + i);
+            cache.Add("token" + i, new ClaimsIdentity("test"), Token(Now.AddHours(1)), default);
         }
 
         Assert.InRange(cache.Count, 0, 2);
@@ -34,9 +35,9 @@ public sealed class ValidatedTokenCacheTests
     {
         var clock = new ManualClock(Now);
         var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), clock);
-        cache.Add("short", new ClaimsIdentity("test"), Token(Now.AddMinutes(1)), "t1", "o1");
-        cache.Add("long", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o2");
-        cache.Add("expired", new ClaimsIdentity("test"), Token(Now.AddSeconds(-1)), "t1", "o3");
+        cache.Add("short", new ClaimsIdentity("test"), Token(Now.AddMinutes(1)), default);
+        cache.Add("long", new ClaimsIdentity("test"), Token(Now.AddHours(1)), default);
+        cache.Add("expired", new ClaimsIdentity("test"), Token(Now.AddSeconds(-1)), default);
 
         Assert.True(cache.TryGet("short", out _));
         Assert.False(cache.TryGet("expired", out _));
@@ -51,7 +52,7 @@ public sealed class ValidatedTokenCacheTests
     public void TryGet_IdentityChangedByARequest_NextRequestGetsTheOriginal()
     {
         var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
-        cache.Add("k", new ClaimsIdentity([new Claim("scp", "Orders.Read")], "test"), Token(Now.AddHours(1)), "t1", "o1");
+        cache.Add("k", new ClaimsIdentity([new Claim("scp", "Orders.Read")], "test"), Token(Now.AddHours(1)), default);
 
         Assert.True(cache.TryGet("k", out var cached));
         var first = cached.NewIdentity();
@@ -66,11 +67,13 @@ public sealed class ValidatedTokenCacheTests
     public void RemoveSubject_OnlyThatSubjectsTokens()
     {
         var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
-        cache.Add("a", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o1");
-        cache.Add("b", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o1");
-        cache.Add("c", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o2");
+        var tenant = Guid.NewGuid();
+        var subject = new Subject(tenant, Guid.NewGuid());
+        cache.Add("a", new ClaimsIdentity("test"), Token(Now.AddHours(1)), new TokenFacts(subject, 0, false));
+        cache.Add("b", new ClaimsIdentity("test"), Token(Now.AddHours(1)), new TokenFacts(subject, 0, false));
+        cache.Add("c", new ClaimsIdentity("test"), Token(Now.AddHours(1)), new TokenFacts(new Subject(tenant, Guid.NewGuid()), 0, false));
 
-        Assert.Equal(2, cache.RemoveSubject("t1", "o1"));
+        Assert.Equal(2, cache.RemoveSubject(subject));
         Assert.True(cache.TryGet("c", out _));
     }
 
@@ -78,7 +81,7 @@ public sealed class ValidatedTokenCacheTests
     public void NewIdentity_ClaimRemovedOrCloned_TheCachedClaimsStay()
     {
         var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
-        cache.Add("k", new ClaimsIdentity([new Claim("scp", "Orders.Read"), new Claim("roles", "Admin")], "test", "name", "roles"), Token(Now.AddHours(1)), "t1", "o1");
+        cache.Add("k", new ClaimsIdentity([new Claim("scp", "Orders.Read"), new Claim("roles", "Admin")], "test", "name", "roles"), Token(Now.AddHours(1)), default);
         Assert.True(cache.TryGet("k", out var cached));
 
         var identity = cached.NewIdentity();
@@ -98,7 +101,7 @@ public sealed class ValidatedTokenCacheTests
     public void TryGet_BySpanOfAHeader_FindsTheToken()
     {
         var cache = new ValidatedTokenCache(10, TimeSpan.FromMinutes(5), new ManualClock(Now));
-        cache.Add("eyJ.abc.def", new ClaimsIdentity("test"), Token(Now.AddHours(1)), "t1", "o1");
+        cache.Add("eyJ.abc.def", new ClaimsIdentity("test"), Token(Now.AddHours(1)), default);
 
         Assert.True(cache.TryGet("Bearer eyJ.abc.def".AsSpan(7), out var cached));
         Assert.Equal("eyJ.abc.def", cached.Encoded);

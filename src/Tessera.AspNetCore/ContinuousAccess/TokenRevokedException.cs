@@ -1,0 +1,44 @@
+using System.Globalization;
+using Microsoft.IdentityModel.Tokens;
+using Tessera.AspNetCore.Diagnostics;
+
+namespace Tessera.AspNetCore.ContinuousAccess;
+
+/// <summary>A valid token issued at or before its subject's access was revoked (Continuous Access Evaluation).</summary>
+internal sealed class TokenRevokedException : SecurityTokenValidationException
+{
+    public TokenRevokedException(long revokedAt, bool clientCapable)
+        : base(TesseraApiErrors.Format(TesseraApiErrors.Revoked, DateTimeOffset.FromUnixTimeSeconds(revokedAt).ToString("O", CultureInfo.InvariantCulture)))
+    {
+        RevokedAt = revokedAt;
+        ClientCapable = clientCapable;
+    }
+
+    public TokenRevokedException()
+    {
+    }
+
+    public TokenRevokedException(string message)
+        : base(message)
+    {
+    }
+
+    public TokenRevokedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Unix seconds: tokens issued at or before it are refused.</summary>
+    public long RevokedAt { get; }
+
+    /// <summary>Whether the token's client declared <c>cp1</c> and so can take a claims challenge.</summary>
+    public bool ClientCapable { get; }
+
+    /// <summary>
+    /// The claims request a capable client takes back to the server: a token not before the second after the
+    /// revocation, <c>{"access_token":{"nbf":{"essential":true,"value":"t+1"}}}</c>, standard base64 as Entra ID sends it.
+    /// </summary>
+    public string ClaimsChallenge()
+        => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+            "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + (RevokedAt + 1).ToString(CultureInfo.InvariantCulture) + "\"}}}"));
+}
