@@ -52,11 +52,14 @@ internal sealed class TesseraAuthorizationResultHandler(IAuthorizationMiddleware
 
     /// <summary>
     /// Entra ID's claims challenge for an authentication context: the claims request
-    /// <c>{"access_token":{"acrs":{"essential":true,"value":"c1"}}}</c>, base64url.
+    /// <c>{"access_token":{"acrs":{"essential":true,"value":"c1"}}}</c>, encoded as <see cref="ClaimsValue"/>.
     /// </summary>
     internal static string InsufficientClaims(string authContextId)
-    {
-        var claims = "{\"access_token\":{\"acrs\":{\"essential\":true,\"value\":\"" + authContextId + "\"}}}";
-        return $"Bearer realm=\"\", error=\"insufficient_claims\", claims=\"{Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(claims))}\"";
-    }
+        => $"Bearer realm=\"\", error=\"insufficient_claims\", claims=\"{ClaimsValue("{\"access_token\":{\"acrs\":{\"essential\":true,\"value\":\"" + authContextId + "\"}}}")}\"";
+
+    /// <summary>
+    /// A claims request as a challenge's <c>claims</c> parameter: standard base64 with padding, as Entra ID sends it
+    /// (MSAL reads it either way; code written for Entra ID often decodes it with <c>Convert.FromBase64String</c>).
+    /// </summary>
+    internal static string ClaimsValue(string claimsRequest) => Convert.ToBase64String(Encoding.UTF8.GetBytes(claimsRequest));
 }

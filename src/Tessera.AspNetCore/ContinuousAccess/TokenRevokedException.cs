@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.IdentityModel.Tokens;
 using Tessera.AspNetCore.Diagnostics;
 
+using Tessera.AspNetCore.Authorization;
+
 namespace Tessera.AspNetCore.ContinuousAccess;
 
 /// <summary>A valid token issued at or before its subject's access was revoked (Continuous Access Evaluation).</summary>
@@ -39,6 +41,6 @@ internal sealed class TokenRevokedException : SecurityTokenValidationException
     /// revocation, <c>{"access_token":{"nbf":{"essential":true,"value":"t+1"}}}</c>, standard base64 as Entra ID sends it.
     /// </summary>
     public string ClaimsChallenge()
-        => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
-            "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + (RevokedAt + 1).ToString(CultureInfo.InvariantCulture) + "\"}}}"));
+        => TesseraAuthorizationResultHandler.ClaimsValue(
+            "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + (RevokedAt + 1).ToString(CultureInfo.InvariantCulture) + "\"}}}");
 }

@@ -49,7 +49,7 @@ public sealed class BrowserStepUpTests(ResourceServerFixture fixture, ChromiumFi
         var header = Assert.Single(challenged.Headers.GetValues("WWW-Authenticate"));
         Assert.Contains("error=\"insufficient_claims\"", header, StringComparison.Ordinal);
         var encoded = header[(header.IndexOf("claims=\"", StringComparison.Ordinal) + 8)..^1];
-        var claims = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(encoded));
+        var claims = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
 
         var stepped = await AuthorizeAsync(browser, scope, claims, secondStep: async () =>
         {

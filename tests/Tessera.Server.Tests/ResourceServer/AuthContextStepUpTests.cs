@@ -36,7 +36,7 @@ public sealed class AuthContextStepUpTests(ResourceServerFixture fixture) : ICla
         Assert.Equal(HttpStatusCode.Unauthorized, challenged.StatusCode);
         var header = Assert.Single(challenged.Headers.GetValues("WWW-Authenticate"));
         var encoded = header[(header.IndexOf("claims=\"", StringComparison.Ordinal) + 8)..^1];
-        var claims = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(encoded));
+        var claims = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
 
         var stepped = await TokensAsync(browser, user.UserName!, scope, claims, () => Totp.Unused(key, SecurityInfoPages.UsedCodes(key)));
 
