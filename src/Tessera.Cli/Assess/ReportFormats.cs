@@ -106,7 +106,7 @@ internal static class ReportFormats
         var text = new StringBuilder();
         text.AppendLine("# Application posture").AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Assessed {report.AssessedAt:yyyy-MM-dd}: **tenant score {report.TenantScore}/100**, {report.Apps.Count} applications, " +
-                                                      $"{Count(report, Severity.Error)} errors, {Count(report, Severity.Warning)} warnings, {Count(report, Severity.Note)} notes.").AppendLine();
+                                                      $"{report.Count(Severity.Error)} errors, {report.Count(Severity.Warning)} warnings, {report.Count(Severity.Note)} notes.").AppendLine();
         text.AppendLine("| Application | App id | Score | Errors | Warnings | Notes |").AppendLine("|---|---|---|---|---|---|");
         foreach (var app in report.Apps)
         {
@@ -145,8 +145,8 @@ internal static class ReportFormats
             </style></head><body>
             <h1>Application posture</h1>
             <p>Assessed {{report.AssessedAt:yyyy-MM-dd}}: {{report.Apps.Count}} applications,
-            <span class="error">{{Count(report, Severity.Error)}} errors</span>, <span class="warning">{{Count(report, Severity.Warning)}} warnings</span>,
-            <span class="note">{{Count(report, Severity.Note)}} notes</span>.</p>
+            <span class="error">{{report.Count(Severity.Error)}} errors</span>, <span class="warning">{{report.Count(Severity.Warning)}} warnings</span>,
+            <span class="note">{{report.Count(Severity.Note)}} notes</span>.</p>
             <p>Tenant score <span class="score" id="tenant-score">{{report.TenantScore}}</span>/100</p>
             <h2>Findings by rule</h2>
             <table class="chart"><thead><tr><th>Rule</th><th>Findings</th></tr></thead><tbody>
@@ -195,8 +195,6 @@ internal static class ReportFormats
         Severity.Warning => "warning",
         _ => "note",
     };
-
-    private static int Count(PostureReport report, Severity severity) => report.Findings.Count(f => f.Severity == severity);
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 

@@ -109,10 +109,6 @@ internal static class AssessCommand
         printer.Line($"Tenant score {report.TenantScore}/100. --format markdown or html shows each finding with its evidence and remedy.");
     }
 
-    private static DateTimeOffset? Date(JsonNode? node)
-        => node is JsonValue value && value.TryGetValue<string>(out var text) &&
-           DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
-
     private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, IReadOnlyDictionary<string, AppActivity>?, string?)> FromFileAsync(
         FileInfo file, CancellationToken cancellationToken)
     {
@@ -151,15 +147,8 @@ internal static class AssessCommand
 
         var organization = await api.ListAsync("organization", null, null, cancellationToken).ConfigureAwait(false);
         var domains = organization.SelectMany(o => (o["verifiedDomains"] as JsonArray ?? []).OfType<JsonObject>().Select(d => d.Text("name"))).OfType<string>().ToList();
-        var report = await api.ListAsync("reports/servicePrincipalSignInActivities", null, null, cancellationToken).ConfigureAwait(false);
-        var activity = report.Where(a => a.Text("appId") is not null).ToDictionary(
-            a => a.Text("appId")!,
-            a => new AppActivity(
-                Date(a["lastSignInActivity"]?["lastSignInDateTime"]),
-                (a["resourceSignInActivities"] as JsonArray ?? []).OfType<JsonObject>()
-                    .Where(r => r.Text("resourceAppId") is not null && Date(r["lastSignInDateTime"]) is not null)
-                    .ToDictionary(r => r.Text("resourceAppId")!, r => Date(r["lastSignInDateTime"])!.Value, StringComparer.OrdinalIgnoreCase)),
-            StringComparer.OrdinalIgnoreCase);
+        var activity = RegistrationExports.ReadActivity(
+            await api.ListAsync("reports/servicePrincipalSignInActivities", null, null, cancellationToken).ConfigureAwait(false));
         var (apps, error) = RegistrationExports.Read(expanded);
         return error is null ? (apps, domains, activity, null) : throw CommandFailure.Unavailable(CliErrors.UnexpectedResponse.With("The admin API's applications", error));
     }

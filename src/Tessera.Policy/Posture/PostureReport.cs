@@ -32,6 +32,9 @@ public sealed record PostureReport(IReadOnlyList<AppPosture> Apps, int TenantSco
         return new PostureReport(scored, tenant, settings.Now);
     }
 
+    /// <summary>How many findings of <paramref name="severity"/> the report holds.</summary>
+    public int Count(Severity severity) => Findings.Count(f => f.Severity == severity);
+
     /// <summary>Whether a finding reaches <paramref name="threshold"/> (for <c>--fail-on</c>).</summary>
     public bool Reaches(Severity threshold) => Findings.Any(f => f.Severity >= threshold);
 

@@ -103,6 +103,36 @@ public static class RegistrationExports
         };
     }
 
+    /// <summary>
+    /// When each application last got a token, by app id, from the items of Graph's
+    /// <c>servicePrincipalSignInActivities</c> report (with Tessera's <c>resourceSignInActivities</c>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, AppActivity> ReadActivity(IEnumerable<JsonObject> report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var activity = new Dictionary<string, AppActivity>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in report)
+        {
+            if (Text(item["appId"]) is not { } appId)
+            {
+                continue;
+            }
+
+            var byResource = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
+            foreach (var resource in (item["resourceSignInActivities"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if (Text(resource["resourceAppId"]) is { } resourceAppId && Date(resource["lastSignInDateTime"]) is { } last)
+                {
+                    byResource[resourceAppId] = last;
+                }
+            }
+
+            activity[appId] = new AppActivity(Date(item["lastSignInActivity"]?["lastSignInDateTime"]), byResource);
+        }
+
+        return activity;
+    }
+
     private static List<AppCredential> Credentials(JsonNode? node)
         => [.. (node as JsonArray ?? []).OfType<JsonObject>().Select(c => new AppCredential(Text(c["displayName"]), Date(c["startDateTime"]), Date(c["endDateTime"])))];
 
