@@ -63,4 +63,7 @@ public static class RiskStates
     public const string ConfirmedCompromised = "confirmedCompromised";
     public const string Dismissed = "dismissed";
     public const string Remediated = "remediated";
+
+    /// <summary>The states in which a detection still counts towards a risk level.</summary>
+    public static readonly IReadOnlyList<string> Active = [AtRisk, ConfirmedCompromised];
 }

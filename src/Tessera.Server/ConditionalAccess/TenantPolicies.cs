@@ -105,7 +105,7 @@ public sealed class TenantPolicies(IServiceScopeFactory scopes, IMemoryCache cac
         var source = SignInSources.Of(signIn.IpAddress);
         var since = signIn.Now - sprayPeriod;
         var detections = await db.RiskDetections.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && (r.RiskState == RiskStates.AtRisk || r.RiskState == RiskStates.ConfirmedCompromised) &&
+            .Where(r => r.TenantId == tenantId && RiskStates.Active.Contains(r.RiskState) &&
                         ((signIn.UserId != null && r.UserId == signIn.UserId) ||
                          (source != "" && r.UserId == null && r.SourcePrefix == source && r.DetectedDateTime >= since)))
             .Select(r => new { r.UserId, Risk = new DetectedRisk(r.RiskLevel, r.RiskState, r.RiskEventType, r.LastUpdatedDateTime) })

@@ -129,8 +129,7 @@ public static class RiskyUsersApi
         => ChangeAsync(http, db, audit, "Dismiss user risk", async (user, now) =>
         {
             var active = await db.RiskDetections
-                .Where(r => r.TenantId == user.TenantId && r.UserId == user.Id &&
-                            (r.RiskState == RiskStates.AtRisk || r.RiskState == RiskStates.ConfirmedCompromised))
+                .Where(r => r.TenantId == user.TenantId && r.UserId == user.Id && RiskStates.Active.Contains(r.RiskState))
                 .ToListAsync(http.RequestAborted);
             var before = UserRisk.Level(active.Select(Risk));
             foreach (var detection in active)
