@@ -40,7 +40,7 @@ public static class TesseraErrors
     public static readonly TesseraError DefaultScopeMixed = new("TSR2011", "invalid_scope",
         "'/.default' cannot be combined with other scopes of the same API. Request either '{0}/.default' or individual scopes.");
     public static readonly TesseraError ClientCredentialsNeedDefault = new("TSR2012", "invalid_scope",
-        "The client credentials grant takes exactly one scope of the form '{{resource}}/.default'.");
+        "The client credentials grant takes exactly one scope of the form '<resource>/.default'.");
     public static readonly TesseraError ScopeNotExposed = new("TSR2013", "invalid_scope",
         "The API '{0}' exposes no delegated scope named '{1}'.");
     public static readonly TesseraError ConsentDenied = new("TSR2015", "access_denied",
@@ -54,7 +54,7 @@ public static class TesseraErrors
     public static readonly TesseraError RequestTooLarge = new("TSR2019", "invalid_request",
         "The request is larger than this endpoint accepts ({0} bytes at most).");
     public static readonly TesseraError NotFound = new("TSR2020", "not_found",
-        "There is nothing at this address. The protocol endpoints are listed in /{{tenant}}/v2.0/.well-known/openid-configuration.");
+        "There is nothing at this address. The protocol endpoints are listed in /<tenant>/v2.0/.well-known/openid-configuration.");
     public static readonly TesseraError InternalError = new("TSR2021", "server_error",
         "The server could not complete the request. Nothing was changed; retry, and quote the trace id if it happens again.");
     public static readonly TesseraError IntrospectionNeedsConfidentialClient = new("TSR2022", "invalid_client",
@@ -115,7 +115,7 @@ public static class TesseraErrors
     public static readonly TesseraError UserTokenMissing = new("TSR2051", "invalid_request",
         "The request has no '{0}'. Send in it the access token that the calling client presented to your API, unchanged.");
     public static readonly TesseraError DownstreamApiMissing = new("TSR2052", "invalid_request",
-        "The request names no downstream API. Send scope '{{API}}/.default' or some of the API's scopes (token exchange also takes resource or audience), e.g. 'api://orders/.default'.");
+        "The request names no downstream API. Send scope '<API>/.default' or some of the API's scopes (token exchange also takes resource or audience), e.g. 'api://orders/.default'.");
     public static readonly TesseraError SubjectTokenTypeUnsupported = new("TSR2053", "invalid_request",
         "The subject_token_type '{0}' is not accepted: only an access token issued by this tenant can be exchanged (urn:ietf:params:oauth:token-type:access_token). ID tokens and refresh tokens stay with the client they were issued to.");
     public static readonly TesseraError ActorTokenUnsupported = new("TSR2054", "invalid_request",
