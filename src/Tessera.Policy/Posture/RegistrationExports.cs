@@ -104,6 +104,116 @@ public static class RegistrationExports
     }
 
     /// <summary>
+    /// Which Microsoft Graph list <paramref name="document"/> is: service principals (<c>GET /v1.0/servicePrincipals</c>,
+    /// <c>az ad sp list</c>), delegated permission grants (<c>GET /v1.0/oauth2PermissionGrants</c>), or else registrations.
+    /// Told by its <c>@odata.context</c>, or by the first item's shape when there is none.
+    /// </summary>
+    public static ExportKind KindOf(JsonNode? document)
+    {
+        var context = document is JsonObject page ? Text(page["@odata.context"]) ?? "" : "";
+        var first = Items(document)?.OfType<JsonObject>().FirstOrDefault();
+        return context.Contains("#servicePrincipals", StringComparison.OrdinalIgnoreCase) || first?["servicePrincipalType"] is not null ? ExportKind.ServicePrincipals
+            : context.Contains("#oauth2PermissionGrants", StringComparison.OrdinalIgnoreCase) || first?["consentType"] is not null ? ExportKind.PermissionGrants
+            : ExportKind.Registrations;
+    }
+
+    /// <summary>The items of a service principals export, or the reason it is not one.</summary>
+    public static (IReadOnlyList<JsonObject> Items, string? Error) ReadServicePrincipals(JsonNode? document)
+        => ReadList(document, "service principals", "'GET /v1.0/servicePrincipals' or 'az ad sp list --all'", ["id", "appId"]);
+
+    /// <summary>The items of a delegated permission grants export, or the reason it is not one.</summary>
+    public static (IReadOnlyList<JsonObject> Items, string? Error) ReadPermissionGrants(JsonNode? document)
+        => ReadList(document, "delegated permission grants", "'GET /v1.0/oauth2PermissionGrants'", ["clientId", "consentType", "resourceId"]);
+
+    /// <summary>
+    /// The registrations with their service principals in the tenant, and people's own consents (the
+    /// <c>Principal</c> grants) on them; service principals of applications registered elsewhere become registrations
+    /// of their own, marked <see cref="AppRegistration.RegisteredElsewhere"/>. Grants name their client and API by the
+    /// service principal's object id, so every client must be among <paramref name="servicePrincipals"/>.
+    /// </summary>
+    public static (IReadOnlyList<AppRegistration> Apps, string? Error) WithServicePrincipals(
+        IReadOnlyList<AppRegistration> apps, IReadOnlyList<JsonObject> servicePrincipals, IReadOnlyList<JsonObject> grants)
+    {
+        ArgumentNullException.ThrowIfNull(apps);
+        ArgumentNullException.ThrowIfNull(servicePrincipals);
+        ArgumentNullException.ThrowIfNull(grants);
+        var byId = new Dictionary<string, JsonObject>(StringComparer.OrdinalIgnoreCase);
+        foreach (var principal in servicePrincipals)
+        {
+            byId[Text(principal["id"])!] = principal;
+        }
+
+        var consents = new Dictionary<string, List<UserConsent>>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < grants.Count; i++)
+        {
+            var grant = grants[i];
+            if (!string.Equals(Text(grant["consentType"]), "Principal", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var clientId = Text(grant["clientId"])!;
+            if (!byId.TryGetValue(clientId, out var client))
+            {
+                return ([], $"grant {i} names the client service principal {clientId}, which the service principals export does not hold: export every service principal ('az ad sp list --all').");
+            }
+
+            var resource = byId.GetValueOrDefault(Text(grant["resourceId"])!);
+            var resourceAppId = Text(resource?["appId"]) ?? Text(grant["resourceId"])!;
+            var scopes = (Text(grant["scope"]) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var list = consents.TryGetValue(Text(client["appId"])!, out var known) ? known : consents[Text(client["appId"])!] = [];
+            list.Add(new UserConsent(Text(grant["principalId"]) ?? "", resourceAppId, Text(resource?["displayName"]) ?? resourceAppId, scopes));
+        }
+
+        var registered = apps.Select(a => a.AppId).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var states = servicePrincipals.ToDictionary(p => Text(p["appId"])!, p => new ServicePrincipalState
+        {
+            AccountEnabled = p["accountEnabled"] is not JsonValue enabled || !enabled.TryGetValue<bool>(out var on) || on,
+            AppRoleAssignmentRequired = Flag(p["appRoleAssignmentRequired"]),
+            AppOwnerOrganizationId = Text(p["appOwnerOrganizationId"]),
+            Secrets = Credentials(p["passwordCredentials"]),
+            Certificates = Credentials(p["keyCredentials"]),
+            UserConsents = consents.GetValueOrDefault(Text(p["appId"])!) ?? [],
+        }, StringComparer.OrdinalIgnoreCase);
+        var elsewhere = servicePrincipals.Where(p => !registered.Contains(Text(p["appId"])!)).Select(p => new AppRegistration
+        {
+            AppId = Text(p["appId"])!,
+            DisplayName = Text(p["displayName"]) ?? Text(p["appId"])!,
+            SignInAudience = Text(p["signInAudience"]) ?? "AzureADMultipleOrgs",
+            VerifiedPublisherId = Text(p["verifiedPublisher"]?["verifiedPublisherId"]),
+            ServicePrincipal = states[Text(p["appId"])!],
+            RegisteredElsewhere = true,
+        });
+        return ([.. apps.Select(a => states.TryGetValue(a.AppId, out var state) ? a with { ServicePrincipal = state } : a), .. elsewhere], null);
+    }
+
+    private static (IReadOnlyList<JsonObject>, string?) ReadList(JsonNode? document, string what, string source, string[] required)
+    {
+        if (Items(document) is not { } items)
+        {
+            return ([], $"it is not a list of {what}: expected {{\"value\": [...]}} or an array, as {source} gives them.");
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var missing = items[i] is JsonObject item ? required.FirstOrDefault(r => Text(item[r]) is not { Length: > 0 }) : "fields";
+            if (missing is not null)
+            {
+                return ([], $"item {i} is not one of the {what}: every item needs {string.Join(", ", required)}, and it has no {missing}.");
+            }
+        }
+
+        return ([.. items.OfType<JsonObject>()], null);
+    }
+
+    private static JsonArray? Items(JsonNode? document) => document switch
+    {
+        JsonObject page when page["value"] is JsonArray value => value,
+        JsonArray array => array,
+        _ => null,
+    };
+
+    /// <summary>
     /// When each application last got a token, by app id, from the items of Graph's
     /// <c>servicePrincipalSignInActivities</c> report (with Tessera's <c>resourceSignInActivities</c>).
     /// </summary>
@@ -144,4 +254,13 @@ public static class RegistrationExports
 
     private static DateTimeOffset? Date(JsonNode? node)
         => DateTimeOffset.TryParse(Text(node), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+}
+
+/// <summary>The Microsoft Graph lists <c>tessera assess</c> reads.</summary>
+public enum ExportKind
+{
+    /// <summary>Application registrations (Graph's <c>applications</c>) or a Keycloak realm.</summary>
+    Registrations,
+    ServicePrincipals,
+    PermissionGrants,
 }
