@@ -166,13 +166,16 @@ public static class RegistrationExports
         }
 
         var registered = apps.Select(a => a.AppId).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // A SAML application's service principal holds its token-signing certificate (and that key's password): those
+        // keys are the tenant's, for signing, not the application's way in.
+        static bool SignsSaml(JsonObject principal) => string.Equals(Text(principal["preferredSingleSignOnMode"]), "saml", StringComparison.OrdinalIgnoreCase);
         var states = servicePrincipals.ToDictionary(p => Text(p["appId"])!, p => new ServicePrincipalState
         {
             AccountEnabled = p["accountEnabled"] is not JsonValue enabled || !enabled.TryGetValue<bool>(out var on) || on,
             AppRoleAssignmentRequired = Flag(p["appRoleAssignmentRequired"]),
             AppOwnerOrganizationId = Text(p["appOwnerOrganizationId"]),
-            Secrets = Credentials(p["passwordCredentials"]),
-            Certificates = Credentials(p["keyCredentials"]),
+            Secrets = SignsSaml(p) ? [] : Credentials(p["passwordCredentials"]),
+            Certificates = SignsSaml(p) ? [] : Credentials(p["keyCredentials"]),
             UserConsents = consents.GetValueOrDefault(Text(p["appId"])!) ?? [],
         }, StringComparer.OrdinalIgnoreCase);
         var elsewhere = servicePrincipals.Where(p => !registered.Contains(Text(p["appId"])!)).Select(p => new AppRegistration
