@@ -57,7 +57,7 @@ internal static class CliErrors
     public static readonly TesseraError SessionExpired = new("TSR7024", "refused",
         "The session can no longer be renewed: {0} Sign in again with 'tessera login --device --authority {1}'.");
     public static readonly TesseraError AssessInputUnreadable = new("TSR7025", "usage",
-        "The registrations in '{0}' cannot be read: {1}");
+        "The export '{0}' cannot be read: {1}");
     public static readonly TesseraError AssessNoRegistrations = new("TSR8300", "usage",
         "Nothing to assess: {0} hold(s) no registrations. Add --input with a Microsoft Graph applications export (GET /v1.0/applications, 'az ad app list --all') or a Keycloak realm export.");
     public static readonly TesseraError AssessInputRepeated = new("TSR8301", "usage",

@@ -1,4 +1,9 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Tessera.Cli.Tests.Infrastructure;
+using Tessera.Directory.Applications;
+using Tessera.Directory.Consent;
+using Tessera.Directory.Tenants;
 
 namespace Tessera.Cli.Tests.Assess;
 
@@ -32,4 +37,84 @@ public sealed class AssessLiveTests(CliServerFixture server) : IClassFixture<Cli
         var dormant = later.Json["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == appId)!;
         Assert.Contains(dormant["findings"]!.AsArray(), f => f!["ruleId"]!.GetValue<string>() == "TSP024");
     }
+
+    [Fact]
+    public async Task Tenant_UsersConsentToUnverifiedPublishers_OwnAppAWarning_AnotherOrganisationsAnError()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (apiId, apiUri) = await CreateApiAsync("notes-" + suffix);
+        var client = await server.Cli.RunAsync("app", "create", "--name", "consented " + suffix, "--json");
+        Assert.True(client.ExitCode == 0, client.ToString());
+        var clientId = client.Json["appId"]!.GetValue<string>();
+        var person = await server.CreatePersonAsync();
+        var granted = await server.Cli.RunAsync("grant", "add", clientId, apiUri, "Notes.Read", "--user", person);
+        Assert.True(granted.ExitCode == 0, granted.ToString());
+        var (elsewhereId, otherTenant) = await ConsentToAnotherOrganisationsAppAsync(person, Guid.Parse(apiId), suffix);
+
+        var result = await server.Cli.RunAsync("assess", "--format", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var own = Single(result.Json, clientId, "TSP026");
+        Assert.Equal("warning", own["severity"]!.GetValue<string>());
+        Assert.Equal($"1 user(s) consented to Notes {suffix} (Notes.Read); no verifiedPublisher", own["evidence"]!.GetValue<string>());
+        var elsewhere = Single(result.Json, elsewhereId.ToString("D"), "TSP026");
+        Assert.Equal("error", elsewhere["severity"]!.GetValue<string>());
+        Assert.Contains($"registered by organisation {otherTenant:D}", elsewhere["evidence"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Once the publisher is verified, the same consent is no finding.
+        var verified = await server.Cli.RunAsync("app", "publisher", "verify", clientId, "--name", "Contoso", "--id", "1234567");
+        Assert.True(verified.ExitCode == 0, verified.ToString());
+        var after = await server.Cli.RunAsync("assess", "--format", "json");
+        Assert.DoesNotContain(after.Json["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == clientId)!["findings"]!.AsArray(),
+            f => f!["ruleId"]!.GetValue<string>() == "TSP026");
+    }
+
+    private static JsonNode Single(JsonNode report, string appId, string ruleId)
+        => report["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == appId)!["findings"]!.AsArray()
+            .Single(f => f!["ruleId"]!.GetValue<string>() == ruleId)!;
+
+    private async Task<(string AppId, string Uri)> CreateApiAsync(string name)
+    {
+        using var http = await server.AdminHttpClientAsync();
+        var uri = $"https://{server.Bootstrap.Domain}/{name}";
+        using var response = await http.PostAsJsonAsync("applications", new
+        {
+            displayName = "Notes " + name[^8..],
+            identifierUris = new[] { uri },
+            api = new { requestedAccessTokenVersion = 2, oauth2PermissionScopes = new[] { new { value = "Notes.Read", type = "User" } } },
+        });
+        var created = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.True(response.IsSuccessStatusCode, created.ToJsonString());
+        return (created["appId"]!.GetValue<string>(), uri);
+    }
+
+    /// <summary>
+    /// What a person's consent to another organisation's multitenant application leaves in this tenant: the
+    /// application's service principal here and the person's grant (written directly: the consent page is tested elsewhere).
+    /// </summary>
+    private Task<(Guid AppId, Guid Tenant)> ConsentToAnotherOrganisationsAppAsync(string person, Guid apiId, string suffix)
+        => server.WithDatabaseAsync(async (db, _) =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var tenant = new Tenant
+            {
+                Id = Guid.NewGuid(), DisplayName = "Fabrikam " + suffix, CreatedDateTime = now,
+                Domains = [new TenantDomain { Name = $"fabrikam{suffix}.example", IsDefault = true, IsVerified = true }],
+            };
+            var app = new Application
+            {
+                Id = Guid.NewGuid(), TenantId = tenant.Id, AppId = Guid.NewGuid(), DisplayName = "Fabrikam Notes " + suffix,
+                SignInAudience = SignInAudiences.MultiTenant, WebRedirectUris = [$"https://notes.fabrikam{suffix}.example/signin-oidc"], CreatedDateTime = now,
+            };
+            db.Tenants.Add(tenant);
+            db.Applications.Add(app);
+            db.TenantServicePrincipals.Add(new TenantServicePrincipal { TenantId = server.TenantId, AppId = app.AppId, CreatedDateTime = now });
+            db.OAuth2PermissionGrants.Add(new OAuth2PermissionGrant
+            {
+                Id = Guid.NewGuid(), TenantId = server.TenantId, ClientId = app.AppId, ConsentType = ConsentTypes.Principal,
+                PrincipalId = db.Users.Single(u => u.UserName == person).Id, ResourceId = apiId, Scope = "Notes.Read", CreatedDateTime = now,
+            });
+            await db.SaveChangesAsync();
+            return (app.AppId, tenant.Id);
+        });
 }
