@@ -40,7 +40,7 @@ public sealed record AppRegistration
     public DateTimeOffset? CreatedDateTime { get; init; }
 
     /// <summary>The application's service principal in the assessed tenant; null when the source did not include service principals.</summary>
-    public ServicePrincipalState? ServicePrincipal { get; init; }
+    public ServicePrincipalFacts? ServicePrincipal { get; init; }
 
     /// <summary>
     /// Registered in another organisation: only its service principal here is known (a third-party app users or admins
@@ -57,11 +57,10 @@ public sealed record AppRegistration
 /// What the tenant's service principal of an application holds beyond the registration (Graph's <c>servicePrincipal</c>
 /// and the <c>oauth2PermissionGrants</c> naming it as client).
 /// </summary>
-public sealed record ServicePrincipalState
+public sealed record ServicePrincipalFacts
 {
     /// <summary>Graph's <c>accountEnabled</c>: false, and the application gets no tokens in the tenant.</summary>
     public bool AccountEnabled { get; init; } = true;
-    public bool AppRoleAssignmentRequired { get; init; }
 
     /// <summary>The tenant the application is registered in.</summary>
     public string? AppOwnerOrganizationId { get; init; }

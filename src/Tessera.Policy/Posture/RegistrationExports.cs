@@ -169,10 +169,9 @@ public static class RegistrationExports
         // A SAML application's service principal holds its token-signing certificate (and that key's password): those
         // keys are the tenant's, for signing, not the application's way in.
         static bool SignsSaml(JsonObject principal) => string.Equals(Text(principal["preferredSingleSignOnMode"]), "saml", StringComparison.OrdinalIgnoreCase);
-        var states = servicePrincipals.ToDictionary(p => Text(p["appId"])!, p => new ServicePrincipalState
+        var states = servicePrincipals.ToDictionary(p => Text(p["appId"])!, p => new ServicePrincipalFacts
         {
             AccountEnabled = p["accountEnabled"] is not JsonValue enabled || !enabled.TryGetValue<bool>(out var on) || on,
-            AppRoleAssignmentRequired = Flag(p["appRoleAssignmentRequired"]),
             AppOwnerOrganizationId = Text(p["appOwnerOrganizationId"]),
             Secrets = SignsSaml(p) ? [] : Credentials(p["passwordCredentials"]),
             Certificates = SignsSaml(p) ? [] : Credentials(p["keyCredentials"]),

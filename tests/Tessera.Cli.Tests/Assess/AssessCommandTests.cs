@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Tessera.Cli.Tests.Infrastructure;
+using Tessera.Policy.Posture;
 
 namespace Tessera.Cli.Tests.Assess;
 
@@ -52,6 +53,8 @@ public sealed class AssessCommandTests : IDisposable
         var rules = run["tool"]!["driver"]!["rules"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToList();
         var results = run["results"]!.AsArray();
         Assert.Equal("2.1.0", sarif["version"]!.GetValue<string>());
+        Assert.Equal(PostureRules.All.Select(r => r.Id), rules);
+        Assert.Equal([.. Enumerable.Range(1, 27).Select(n => $"TSP{n:000}")], rules);
         Assert.NotEmpty(results);
         Assert.All(results, r =>
         {

@@ -293,12 +293,9 @@ public sealed class PostureServicePrincipalRulesTests
     [Fact]
     public void ServicePrincipalState_ReadFromTheExport()
     {
-        var payroll = Contoso.Single(a => a.DisplayName == "Payroll Export").ServicePrincipal!;
-        var feedback = Contoso.Single(a => a.DisplayName == "Feedback Form").ServicePrincipal!;
-
-        Assert.True(payroll.AppRoleAssignmentRequired);
-        Assert.True(payroll.AccountEnabled);
-        Assert.False(feedback.AccountEnabled);
+        Assert.True(Contoso.Single(a => a.DisplayName == "Payroll Export").ServicePrincipal!.AccountEnabled);
+        Assert.False(Contoso.Single(a => a.DisplayName == "Feedback Form").ServicePrincipal!.AccountEnabled);
+        Assert.Equal(4, Contoso.Single(a => a.DisplayName == "Survey Tool").ServicePrincipal!.UserConsents.Count);
         Assert.Empty(Contoso.Single(a => a.DisplayName == "Backup Agent").ServicePrincipal!.UserConsents);
     }
 
