@@ -137,10 +137,14 @@ public static class RegistrationExports
         ArgumentNullException.ThrowIfNull(apps);
         ArgumentNullException.ThrowIfNull(servicePrincipals);
         ArgumentNullException.ThrowIfNull(grants);
-        var byId = new Dictionary<string, JsonObject>(StringComparer.OrdinalIgnoreCase);
+        // Items without ids cannot be named by a grant nor matched to a registration (ReadServicePrincipals refuses them).
+        var byId = new Dictionary<string, (string AppId, JsonObject Item)>(StringComparer.OrdinalIgnoreCase);
         foreach (var principal in servicePrincipals)
         {
-            byId[Text(principal["id"])!] = principal;
+            if (Text(principal["id"]) is { } id && Text(principal["appId"]) is { } appId)
+            {
+                byId[id] = (appId, principal);
+            }
         }
 
         var consents = new Dictionary<string, List<UserConsent>>(StringComparer.OrdinalIgnoreCase);
@@ -152,41 +156,46 @@ public static class RegistrationExports
                 continue;
             }
 
-            var clientId = Text(grant["clientId"])!;
+            var clientId = Text(grant["clientId"]) ?? "(none)";
             if (!byId.TryGetValue(clientId, out var client))
             {
                 return ([], $"grant {i} names the client service principal {clientId}, which the service principals export does not hold: export every service principal ('az ad sp list --all').");
             }
 
-            var resource = byId.GetValueOrDefault(Text(grant["resourceId"])!);
-            var resourceAppId = Text(resource?["appId"]) ?? Text(grant["resourceId"])!;
+            var resourceId = Text(grant["resourceId"]) ?? "";
+            var (resourceAppId, resource) = byId.GetValueOrDefault(resourceId);
             var scopes = (Text(grant["scope"]) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var list = consents.TryGetValue(Text(client["appId"])!, out var known) ? known : consents[Text(client["appId"])!] = [];
-            list.Add(new UserConsent(Text(grant["principalId"]) ?? "", resourceAppId, Text(resource?["displayName"]) ?? resourceAppId, scopes));
+            var list = consents.TryGetValue(client.AppId, out var known) ? known : consents[client.AppId] = [];
+            list.Add(new UserConsent(Text(grant["principalId"]) ?? "", resourceAppId ?? resourceId, Text(resource?["displayName"]) ?? resourceAppId ?? resourceId, scopes));
         }
 
-        var registered = apps.Select(a => a.AppId).ToHashSet(StringComparer.OrdinalIgnoreCase);
         // A SAML application's service principal holds its token-signing certificate (and that key's password): those
         // keys are the tenant's, for signing, not the application's way in.
         static bool SignsSaml(JsonObject principal) => string.Equals(Text(principal["preferredSingleSignOnMode"]), "saml", StringComparison.OrdinalIgnoreCase);
-        var states = servicePrincipals.ToDictionary(p => Text(p["appId"])!, p => new ServicePrincipalFacts
+        var facts = new Dictionary<string, ServicePrincipalFacts>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (appId, principal) in byId.Values)
         {
-            AccountEnabled = p["accountEnabled"] is not JsonValue enabled || !enabled.TryGetValue<bool>(out var on) || on,
-            AppOwnerOrganizationId = Text(p["appOwnerOrganizationId"]),
-            Secrets = SignsSaml(p) ? [] : Credentials(p["passwordCredentials"]),
-            Certificates = SignsSaml(p) ? [] : Credentials(p["keyCredentials"]),
-            UserConsents = consents.GetValueOrDefault(Text(p["appId"])!) ?? [],
-        }, StringComparer.OrdinalIgnoreCase);
-        var elsewhere = servicePrincipals.Where(p => !registered.Contains(Text(p["appId"])!)).Select(p => new AppRegistration
+            facts[appId] = new ServicePrincipalFacts
+            {
+                AccountEnabled = principal["accountEnabled"] is not JsonValue enabled || !enabled.TryGetValue<bool>(out var on) || on,
+                AppOwnerOrganizationId = Text(principal["appOwnerOrganizationId"]),
+                Secrets = SignsSaml(principal) ? [] : Credentials(principal["passwordCredentials"]),
+                Certificates = SignsSaml(principal) ? [] : Credentials(principal["keyCredentials"]),
+                UserConsents = consents.GetValueOrDefault(appId) ?? [],
+            };
+        }
+
+        var registered = apps.Select(a => a.AppId).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var elsewhere = byId.Values.Where(p => !registered.Contains(p.AppId)).DistinctBy(p => p.AppId, StringComparer.OrdinalIgnoreCase).Select(p => new AppRegistration
         {
-            AppId = Text(p["appId"])!,
-            DisplayName = Text(p["displayName"]) ?? Text(p["appId"])!,
-            SignInAudience = Text(p["signInAudience"]) ?? "AzureADMultipleOrgs",
-            VerifiedPublisherId = Text(p["verifiedPublisher"]?["verifiedPublisherId"]),
-            ServicePrincipal = states[Text(p["appId"])!],
+            AppId = p.AppId,
+            DisplayName = Text(p.Item["displayName"]) ?? p.AppId,
+            SignInAudience = Text(p.Item["signInAudience"]) ?? "AzureADMultipleOrgs",
+            VerifiedPublisherId = Text(p.Item["verifiedPublisher"]?["verifiedPublisherId"]),
+            ServicePrincipal = facts[p.AppId],
             RegisteredElsewhere = true,
         });
-        return ([.. apps.Select(a => states.TryGetValue(a.AppId, out var state) ? a with { ServicePrincipal = state } : a), .. elsewhere], null);
+        return ([.. apps.Select(a => facts.TryGetValue(a.AppId, out var found) ? a with { ServicePrincipal = found } : a), .. elsewhere], null);
     }
 
     private static (IReadOnlyList<JsonObject>, string?) ReadList(JsonNode? document, string what, string source, string[] required)
