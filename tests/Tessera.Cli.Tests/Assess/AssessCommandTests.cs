@@ -95,6 +95,10 @@ public sealed class AssessCommandTests : IDisposable
         var html = await File.ReadAllTextAsync(target);
         Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<span class=\"score\" id=\"tenant-score\">77</span>", html, StringComparison.Ordinal);
+        // The chart by rule has a bar for the consent rule, and each application its score.
+        Assert.Contains("<strong class=\"warning\">TSP026</strong> UserConsentToUnverifiedPublisher</td><td><span class=\"bar\" role=\"img\" aria-label=\"5 findings\">", html, StringComparison.Ordinal);
+        Assert.Contains("aria-label=\"score 60\"", html, StringComparison.Ordinal);
     }
 
     [Fact]
