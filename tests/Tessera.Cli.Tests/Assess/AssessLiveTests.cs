@@ -67,6 +67,12 @@ public sealed class AssessLiveTests(CliServerFixture server) : IClassFixture<Cli
         Assert.Equal("error", elsewhere["severity"]!.GetValue<string>());
         Assert.Contains($"registered by organisation {otherTenant:D}", elsewhere["evidence"]!.GetValue<string>(), StringComparison.Ordinal);
 
+        // A disabled service principal cannot use the grants: a note.
+        var disabled = await server.Cli.RunAsync("sp", "update", clientId, "--enabled", "false");
+        Assert.True(disabled.ExitCode == 0, disabled.ToString());
+        var whileDisabled = await server.Cli.RunAsync("assess", "--format", "json");
+        Assert.Equal("note", Single(whileDisabled.Json, clientId, "TSP026")["severity"]!.GetValue<string>());
+
         // Once the publisher is verified, the same consent is no finding.
         var verified = await server.Cli.RunAsync("app", "publisher", "verify", clientId, "--name", "Contoso", "--id", "1234567");
         Assert.True(verified.ExitCode == 0, verified.ToString());
