@@ -77,8 +77,7 @@ public sealed class AssessLiveTests(CliServerFixture server) : IClassFixture<Cli
         var verified = await server.Cli.RunAsync("app", "publisher", "verify", clientId, "--name", "Contoso", "--id", "1234567");
         Assert.True(verified.ExitCode == 0, verified.ToString());
         var after = await server.Cli.RunAsync("assess", "--format", "json");
-        Assert.DoesNotContain(after.Json["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == clientId)!["findings"]!.AsArray(),
-            f => f!["ruleId"]!.GetValue<string>() == "TSP026");
+        Assert.DoesNotContain(FindingsOf(after.Json, clientId), f => f!["ruleId"]!.GetValue<string>() == "TSP026");
     }
 
     [Fact]
@@ -121,13 +120,14 @@ public sealed class AssessLiveTests(CliServerFixture server) : IClassFixture<Cli
         Assert.True(result.ExitCode == 0, result.ToString());
         var unused = Single(result.Json, daemonId, "TSP025");
         Assert.Equal($"Archive {suffix}: no token in the log (over 30 days)", unused["evidence"]!.GetValue<string>());
-        Assert.DoesNotContain(result.Json["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == daemonId)!["findings"]!.AsArray(),
-            f => f!["ruleId"]!.GetValue<string>() == "TSP024");
+        Assert.DoesNotContain(FindingsOf(result.Json, daemonId), f => f!["ruleId"]!.GetValue<string>() == "TSP024");
     }
 
+    private static JsonArray FindingsOf(JsonNode report, string appId)
+        => report["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == appId)!["findings"]!.AsArray();
+
     private static JsonNode Single(JsonNode report, string appId, string ruleId)
-        => report["applications"]!.AsArray().Single(a => a!["appId"]!.GetValue<string>() == appId)!["findings"]!.AsArray()
-            .Single(f => f!["ruleId"]!.GetValue<string>() == ruleId)!;
+        => FindingsOf(report, appId).Single(f => f!["ruleId"]!.GetValue<string>() == ruleId)!;
 
     /// <summary>An API with a delegated permission (Notes.Read) and an app role for applications (<see cref="NotesReadAll"/>).</summary>
     private async Task<(string AppId, string Uri)> CreateApiAsync(string displayName)
