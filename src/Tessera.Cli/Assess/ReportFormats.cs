@@ -36,12 +36,13 @@ internal static class ReportFormats
 
     /// <summary>
     /// SARIF 2.1.0: every rule declared, one result per finding located at the application (a logical location) and,
-    /// when the registrations came from a file, at the line of its <c>appId</c> there.
+    /// when the registrations came from files, at the line of its <c>appId</c> in the first of <paramref name="inputs"/> naming it.
     /// </summary>
-    public static JsonObject Sarif(PostureReport report, string? inputPath, string? inputText)
+    public static JsonObject Sarif(PostureReport report, IReadOnlyList<(string Path, string Text)> inputs)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         var rules = PostureRules.All.ToList();
-        var lines = inputText?.Split('\n');
+        var files = inputs.Select(i => (i.Path, Lines: i.Text.Split('\n'))).ToList();
         var results = new JsonArray();
         foreach (var finding in report.Findings)
         {
@@ -54,13 +55,14 @@ internal static class ReportFormats
                     ["kind"] = "resource",
                 }),
             };
-            if (inputPath is not null)
+            if (files.Count > 0)
             {
-                var line = lines is null ? -1 : Array.FindIndex(lines, l => l.Contains(finding.AppId, StringComparison.OrdinalIgnoreCase));
+                var (path, line) = files.Select(f => (f.Path, Line: Array.FindIndex(f.Lines, l => l.Contains(finding.AppId, StringComparison.OrdinalIgnoreCase))))
+                    .Where(f => f.Line >= 0).DefaultIfEmpty((files[0].Path, 0)).First();
                 location["physicalLocation"] = new JsonObject
                 {
-                    ["artifactLocation"] = new JsonObject { ["uri"] = inputPath.Replace('\\', '/') },
-                    ["region"] = new JsonObject { ["startLine"] = Math.Max(line, 0) + 1 },
+                    ["artifactLocation"] = new JsonObject { ["uri"] = path.Replace('\\', '/') },
+                    ["region"] = new JsonObject { ["startLine"] = line + 1 },
                 };
             }
 

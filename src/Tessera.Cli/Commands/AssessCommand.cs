@@ -13,7 +13,8 @@ namespace Tessera.Cli.Commands;
 
 /// <summary>
 /// <c>tessera assess</c>: scores application registrations against Zero Trust practice, from the signed-in tenant
-/// (through the admin API) or offline from an export (<c>--input</c>: Microsoft Graph applications or a Keycloak realm).
+/// (through the admin API) or offline from exports (<c>--input</c>: Microsoft Graph applications with its service
+/// principals and delegated permission grants, or a Keycloak realm).
 /// </summary>
 internal static class AssessCommand
 {
@@ -32,7 +33,11 @@ internal static class AssessCommand
 
     public static Command Create(CliRuntime runtime)
     {
-        var input = new Option<FileInfo?>("--input") { Description = "Assess an export instead of the signed-in tenant: Microsoft Graph applications (GET /v1.0/applications, az ad app list) or a Keycloak realm export." };
+        var input = new Option<FileInfo[]>("--input")
+        {
+            Description = "Assess exports instead of the signed-in tenant (repeatable): Microsoft Graph applications (GET /v1.0/applications, az ad app list) or a Keycloak realm export, " +
+                          "with Graph's servicePrincipals and oauth2PermissionGrants exports (read from beside NAMEapplications.json as NAMEservicePrincipals.json and NAMEoauth2PermissionGrants.json when not given).",
+        };
         var format = new Option<string>("--format") { Description = "table, json, sarif, markdown or html.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "sarif", "markdown", "html");
         var output = new Option<FileInfo?>("--output") { Description = "Write the report to this file instead of standard output." };
@@ -52,10 +57,10 @@ internal static class AssessCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = runtime.For(parse);
-            var file = parse.GetValue(input);
-            var (apps, verified, activity, inputText) = file is null
+            var files = parse.GetValue(input) ?? [];
+            var (apps, verified, activity, inputs) = files.Length == 0
                 ? await FromTenantAsync(context.Api(), cancellationToken).ConfigureAwait(false)
-                : await FromFileAsync(file, cancellationToken).ConfigureAwait(false);
+                : await FromFilesAsync(files, cancellationToken).ConfigureAwait(false);
             var settings = new AssessmentSettings
             {
                 Now = parse.GetValue(asOf) ?? context.Time.GetUtcNow(),
@@ -68,7 +73,7 @@ internal static class AssessCommand
             var text = chosen switch
             {
                 "json" => ReportFormats.Json(report).ToJsonString(Indented),
-                "sarif" => ReportFormats.Sarif(report, file?.Name, inputText).ToJsonString(Indented),
+                "sarif" => ReportFormats.Sarif(report, [.. inputs.Select(i => (i.Name, i.Text))]).ToJsonString(Indented),
                 "markdown" => ReportFormats.Markdown(report),
                 "html" => ReportFormats.Html(report),
                 _ => null,
@@ -109,29 +114,99 @@ internal static class AssessCommand
         printer.Line($"Tenant score {report.TenantScore}/100. --format markdown or html shows each finding with its evidence and remedy.");
     }
 
-    private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, IReadOnlyDictionary<string, AppActivity>?, string?)> FromFileAsync(
-        FileInfo file, CancellationToken cancellationToken)
+    /// <summary>
+    /// The registrations of the exports given, with the service principals and delegated permission grants exports
+    /// among them or beside the applications export: for <c>NAMEapplications.json</c>, <c>NAMEservicePrincipals.json</c>
+    /// and <c>NAMEoauth2PermissionGrants.json</c> in the same folder, unless an export of that kind was given.
+    /// </summary>
+    private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, IReadOnlyDictionary<string, AppActivity>?, IReadOnlyList<AssessedFile>)> FromFilesAsync(
+        IReadOnlyList<FileInfo> files, CancellationToken cancellationToken)
+    {
+        var inputs = new List<AssessedFile>();
+        foreach (var file in files)
+        {
+            inputs.Add(await ReadAsync(file, cancellationToken).ConfigureAwait(false));
+        }
+
+        AssessedFile? OneOf(ExportKind kind)
+        {
+            var ofKind = inputs.Where(i => i.Kind == kind).ToList();
+            return ofKind.Count <= 1
+                ? ofKind.SingleOrDefault()
+                : throw CommandFailure.Usage(CliErrors.AssessInputRepeated.With(ofKind[0].Name, ofKind[1].Name, KindName(kind)));
+        }
+
+        var registrations = OneOf(ExportKind.Registrations)
+                            ?? throw CommandFailure.Usage(CliErrors.AssessNoRegistrations.With(string.Join(", ", inputs.Select(i => $"'{i.Name}'"))));
+        const string Suffix = "applications.json";
+        var prefix = registrations.Name.EndsWith(Suffix, StringComparison.OrdinalIgnoreCase) ? registrations.Name[..^Suffix.Length] : null;
+        foreach (var (kind, name) in new[] { (ExportKind.ServicePrincipals, "servicePrincipals.json"), (ExportKind.PermissionGrants, "oauth2PermissionGrants.json") })
+        {
+            var beside = prefix is null ? null : new FileInfo(Path.Combine(registrations.File.DirectoryName ?? ".", prefix + name));
+            if (beside is { Exists: true } && OneOf(kind) is null && inputs.All(i => i.File.FullName != beside.FullName))
+            {
+                inputs.Add(await ReadAsync(beside, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        var (apps, error) = RegistrationExports.Read(registrations.Document);
+        if (error is not null)
+        {
+            throw CommandFailure.Usage(CliErrors.AssessInputUnreadable.With(registrations.Name, error));
+        }
+
+        var principals = OneOf(ExportKind.ServicePrincipals);
+        var grants = OneOf(ExportKind.PermissionGrants);
+        if (principals is null)
+        {
+            return grants is null
+                ? (apps, [], null, inputs)
+                : throw CommandFailure.Usage(CliErrors.AssessGrantsWithoutServicePrincipals.With(grants.Name, (prefix ?? "") + "servicePrincipals.json"));
+        }
+
+        if (registrations.Document is JsonObject realm && realm["realm"] is not null)
+        {
+            throw CommandFailure.Usage(CliErrors.AssessServicePrincipalsWithKeycloak.With(registrations.Name));
+        }
+
+        var (principalItems, principalError) = RegistrationExports.ReadServicePrincipals(principals.Document);
+        if (principalError is not null)
+        {
+            throw CommandFailure.Usage(CliErrors.AssessInputUnreadable.With(principals.Name, principalError));
+        }
+
+        var (grantItems, grantError) = grants is null ? ([], null) : RegistrationExports.ReadPermissionGrants(grants.Document);
+        var (combined, combineError) = grantError is null ? RegistrationExports.WithServicePrincipals(apps, principalItems, grantItems) : ([], grantError);
+        return combineError is null ? (combined, [], null, inputs) : throw CommandFailure.Usage(CliErrors.AssessInputUnreadable.With(grants!.Name, combineError));
+    }
+
+    private static async Task<AssessedFile> ReadAsync(FileInfo file, CancellationToken cancellationToken)
     {
         var text = await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
-        JsonNode? document;
         try
         {
-            document = JsonNode.Parse(text);
+            var document = JsonNode.Parse(text);
+            return new AssessedFile(file, text, document, RegistrationExports.KindOf(document));
         }
         catch (JsonException invalid)
         {
             throw CommandFailure.Usage(CliErrors.AssessInputUnreadable.With(file.Name, "it is not JSON (" + ServerExchange.OneLine(invalid.Message) + ")."));
         }
-
-        var (apps, error) = RegistrationExports.Read(document);
-        return error is null ? (apps, [], null, text) : throw CommandFailure.Usage(CliErrors.AssessInputUnreadable.With(file.Name, error));
     }
 
+    private static string KindName(ExportKind kind) => kind switch
+    {
+        ExportKind.ServicePrincipals => "servicePrincipals",
+        ExportKind.PermissionGrants => "oauth2PermissionGrants",
+        _ => "applications",
+    };
+
     /// <summary>
-    /// The signed-in tenant's applications with their owners and federated credentials, its verified domains, and when
-    /// each application last got a token (for which APIs) from the sign-in activity report.
+    /// The signed-in tenant's applications with their owners and federated credentials, its verified domains, when
+    /// each application last got a token (for which APIs) from the sign-in activity report, and its service principals
+    /// with the consents people gave for themselves.
     /// </summary>
-    private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, IReadOnlyDictionary<string, AppActivity>?, string?)> FromTenantAsync(
+    private static async Task<(IReadOnlyList<AppRegistration>, IReadOnlyList<string>, IReadOnlyDictionary<string, AppActivity>?, IReadOnlyList<AssessedFile>)> FromTenantAsync(
         AdminApiClient api, CancellationToken cancellationToken)
     {
         var applications = await api.ListAsync("applications", null, null, cancellationToken).ConfigureAwait(false);
@@ -149,7 +224,16 @@ internal static class AssessCommand
         var domains = organization.SelectMany(o => (o["verifiedDomains"] as JsonArray ?? []).OfType<JsonObject>().Select(d => d.Text("name"))).OfType<string>().ToList();
         var activity = RegistrationExports.ReadActivity(
             await api.ListAsync("reports/servicePrincipalSignInActivities", null, null, cancellationToken).ConfigureAwait(false));
-        var (apps, error) = RegistrationExports.Read(expanded);
-        return error is null ? (apps, domains, activity, null) : throw CommandFailure.Unavailable(CliErrors.UnexpectedResponse.With("The admin API's applications", error));
+        var principals = await api.ListAsync("servicePrincipals", null, null, cancellationToken).ConfigureAwait(false);
+        var consents = await api.ListAsync("oauth2PermissionGrants", ListOptions.Query("consentType eq 'Principal'"), null, cancellationToken).ConfigureAwait(false);
+        var (registered, error) = RegistrationExports.Read(expanded);
+        var (apps, combineError) = error is null ? RegistrationExports.WithServicePrincipals(registered, principals, consents) : ([], error);
+        return combineError is null ? (apps, domains, activity, []) : throw CommandFailure.Unavailable(CliErrors.UnexpectedResponse.With("The admin API's applications", combineError));
+    }
+
+    /// <summary>An export read from a file: what kind it is, and its text for SARIF's line numbers.</summary>
+    private sealed record AssessedFile(FileInfo File, string Text, JsonNode? Document, ExportKind Kind)
+    {
+        public string Name => File.Name;
     }
 }

@@ -57,7 +57,15 @@ internal static class CliErrors
     public static readonly TesseraError SessionExpired = new("TSR7024", "refused",
         "The session can no longer be renewed: {0} Sign in again with 'tessera login --device --authority {1}'.");
     public static readonly TesseraError AssessInputUnreadable = new("TSR7025", "usage",
-        "The registrations in '{0}' cannot be read: {1}");
+        "The export '{0}' cannot be read: {1}");
+    public static readonly TesseraError AssessNoRegistrations = new("TSR8300", "usage",
+        "Nothing to assess: {0} hold(s) no registrations. Add --input with a Microsoft Graph applications export (GET /v1.0/applications, 'az ad app list --all') or a Keycloak realm export.");
+    public static readonly TesseraError AssessInputRepeated = new("TSR8301", "usage",
+        "'{0}' and '{1}' are both {2} exports. Give at most one of each: applications, servicePrincipals, oauth2PermissionGrants.");
+    public static readonly TesseraError AssessGrantsWithoutServicePrincipals = new("TSR8302", "usage",
+        "'{0}' holds delegated permission grants, but no service principals export goes with it, and grants name applications only by their service principals' ids. Add --input with one (GET /v1.0/servicePrincipals, 'az ad sp list --all'), or put it beside as '{1}'.");
+    public static readonly TesseraError AssessServicePrincipalsWithKeycloak = new("TSR8303", "usage",
+        "'{0}' is a Keycloak realm export; service principal and grant exports go with a Microsoft Graph applications export only. Assess the realm alone.");
     public static readonly TesseraError Unexpected = new("TSR7099", "unavailable",
         "Unexpected failure ({0}): {1}");
 }

@@ -39,10 +39,42 @@ public sealed record AppRegistration
     /// <summary>When the registration was made; null when the source does not say.</summary>
     public DateTimeOffset? CreatedDateTime { get; init; }
 
+    /// <summary>The application's service principal in the assessed tenant; null when the source did not include service principals.</summary>
+    public ServicePrincipalFacts? ServicePrincipal { get; init; }
+
+    /// <summary>
+    /// Registered in another organisation: only its service principal here is known (a third-party app users or admins
+    /// let in), so only the service principal's rules apply to it.
+    /// </summary>
+    public bool RegisteredElsewhere { get; init; }
+
     public bool IsMultitenant => SignInAudience is "AzureADMultipleOrgs" or "AzureADandPersonalMicrosoftAccount";
     public bool ExposesApi => ExposedScopes.Count > 0 || AppRoles.Count > 0;
     public IEnumerable<string> AllRedirectUris => WebRedirectUris.Concat(SpaRedirectUris).Concat(PublicClientRedirectUris);
 }
+
+/// <summary>
+/// What the tenant's service principal of an application holds beyond the registration (Graph's <c>servicePrincipal</c>
+/// and the <c>oauth2PermissionGrants</c> naming it as client).
+/// </summary>
+public sealed record ServicePrincipalFacts
+{
+    /// <summary>Graph's <c>accountEnabled</c>: false, and the application gets no tokens in the tenant.</summary>
+    public bool AccountEnabled { get; init; } = true;
+
+    /// <summary>The tenant the application is registered in.</summary>
+    public string? AppOwnerOrganizationId { get; init; }
+
+    /// <summary>Secrets and certificates on the service principal itself (not on the registration).</summary>
+    public IReadOnlyList<AppCredential> Secrets { get; init; } = [];
+    public IReadOnlyList<AppCredential> Certificates { get; init; } = [];
+
+    /// <summary>The delegated permissions people granted the application for themselves (<c>consentType</c> <c>Principal</c>).</summary>
+    public IReadOnlyList<UserConsent> UserConsents { get; init; } = [];
+}
+
+/// <summary>One person's consent: the API (by display name) and the scopes granted on it.</summary>
+public sealed record UserConsent(string PrincipalId, string ResourceAppId, string ResourceDisplayName, IReadOnlyList<string> Scopes);
 
 /// <summary>A client secret or certificate: its name and validity.</summary>
 public sealed record AppCredential(string? DisplayName, DateTimeOffset? Start, DateTimeOffset? End);

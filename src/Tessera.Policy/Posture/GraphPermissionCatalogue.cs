@@ -70,6 +70,12 @@ public static class GraphPermissionCatalogue
             : null;
     }
 
+    /// <summary>The delegated Microsoft Graph permission <paramref name="scope"/> of a grant (grants name scopes by value), when known.</summary>
+    public static GraphPermissionInfo? FindDelegated(string resourceAppId, string scope)
+        => string.Equals(resourceAppId, MicrosoftGraph, StringComparison.OrdinalIgnoreCase)
+            ? All.FirstOrDefault(p => p.Delegated && string.Equals(p.Name, scope, StringComparison.OrdinalIgnoreCase))
+            : null;
+
     /// <summary>The delegated permission of the same name as application permission <paramref name="application"/>, if Graph has one.</summary>
     public static GraphPermissionInfo? DelegatedCounterpart(GraphPermissionInfo application)
     {

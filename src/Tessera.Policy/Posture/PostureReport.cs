@@ -23,11 +23,13 @@ public sealed record PostureReport(IReadOnlyList<AppPosture> Apps, int TenantSco
     {
         ArgumentNullException.ThrowIfNull(apps);
         ArgumentNullException.ThrowIfNull(settings);
+        // Another organisation's application is in the report only for what is wrong with it here: the many that are
+        // merely present (Microsoft's own among them) would only pad the tenant's score.
         var scored = apps.Select(app =>
         {
             var findings = PostureRules.Assess(app, apps, settings).ToList();
             return new AppPosture(app, Score(findings), findings);
-        }).OrderBy(a => a.Score).ThenBy(a => a.App.DisplayName, StringComparer.OrdinalIgnoreCase).ToList();
+        }).Where(a => !a.App.RegisteredElsewhere || a.Findings.Count > 0).OrderBy(a => a.Score).ThenBy(a => a.App.DisplayName, StringComparer.OrdinalIgnoreCase).ToList();
         var tenant = scored.Count == 0 ? 100 : (int)Math.Round(scored.Average(a => a.Score), MidpointRounding.AwayFromZero);
         return new PostureReport(scored, tenant, settings.Now);
     }

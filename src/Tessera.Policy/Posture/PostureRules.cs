@@ -87,13 +87,27 @@ public static class PostureRules
         "The application asks for an API it has not called for a long time.",
         "Remove the permissions it no longer uses from requiredResourceAccess, and revoke their grants.");
 
+    public static readonly PostureRule UserConsentUnverifiedPublisher = new("TSP026", "UserConsentToUnverifiedPublisher", Severity.Warning,
+        "People consented for themselves to an application without a verified publisher.",
+        "Review and revoke these grants, and let users consent only to verified publishers: nobody vouches for who receives their data.");
+    public static readonly PostureRule ServicePrincipalCredential = new("TSP027", "ServicePrincipalCredential", Severity.Warning,
+        "The service principal holds credentials of its own.",
+        "Remove them, and keep the application's credentials on its registration: credentials on a service principal do not show there, a known way to keep access unseen.");
+
     public static readonly IReadOnlyList<PostureRule> All =
     [
         ImplicitGrant, HttpRedirect, WildcardRedirect, RedirectOutsideDomains, SharedHostingRedirect, OobRedirect, UnrelatedHosts,
         SecretCredential, LongLivedCredential, ExpiredCredential, ExpiringCredential, FallbackPublicWithCredentials,
         UnverifiedMultitenant, NeedlessMultitenant, NoOwners, SingleOwner, HighPrivilege, ApplicationWhereDelegated, ReadAndWrite,
-        CatchAllScope, AppAccessWithoutRoles, AccessTokenVersion1, PasswordGrant, Dormant, UnusedAccess,
+        CatchAllScope, AppAccessWithoutRoles, AccessTokenVersion1, PasswordGrant, Dormant, UnusedAccess, UserConsentUnverifiedPublisher,
+        ServicePrincipalCredential,
     ];
+
+    /// <summary>The organisations Microsoft registers its own applications in: their publisher is Microsoft, verified or not.</summary>
+    private static readonly HashSet<string> MicrosoftOrganizations = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "f8cdef31-a31e-4b4a-93e4-5f571e91255a", "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    };
 
     /// <summary>Hosting suffixes where a released name can be registered by anyone.</summary>
     private static readonly string[] SharedHostingSuffixes =
@@ -128,6 +142,16 @@ public static class PostureRules
         ArgumentNullException.ThrowIfNull(settings);
         PostureFinding Finding(PostureRule rule, string evidence, Severity? severity = null)
             => new(rule, app.AppId, app.DisplayName, evidence, severity ?? rule.Severity);
+
+        foreach (var finding in ServicePrincipalFindings(app, Finding))
+        {
+            yield return finding;
+        }
+
+        if (app.RegisteredElsewhere)
+        {
+            yield break;
+        }
 
         if (app.ImplicitAccessTokens || app.ImplicitIdTokens)
         {
@@ -183,6 +207,44 @@ public static class PostureRules
         foreach (var finding in UsageFindings(app, all, settings, Finding))
         {
             yield return finding;
+        }
+    }
+
+    /// <summary>
+    /// What the tenant's service principal holds: people's own consents to an app nobody vouches for (an error when
+    /// another organisation registered it, a note when the service principal is disabled and the grants cannot be
+    /// used), and credentials of its own.
+    /// </summary>
+    private static IEnumerable<PostureFinding> ServicePrincipalFindings(AppRegistration app, Func<PostureRule, string, Severity?, PostureFinding> finding)
+    {
+        if (app.ServicePrincipal is not { } principal)
+        {
+            yield break;
+        }
+
+        var byMicrosoft = principal.AppOwnerOrganizationId is { } owner && MicrosoftOrganizations.Contains(owner);
+        if (principal.UserConsents.Count > 0 && string.IsNullOrEmpty(app.VerifiedPublisherId) && !byMicrosoft)
+        {
+            var people = principal.UserConsents.Select(c => c.PrincipalId).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            var apis = principal.UserConsents.GroupBy(c => c.ResourceDisplayName, StringComparer.OrdinalIgnoreCase)
+                .Select(g => $"{g.Key} ({string.Join(' ', g.SelectMany(c => c.Scopes).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase))})")
+                .Order(StringComparer.OrdinalIgnoreCase);
+            var risky = principal.UserConsents
+                .SelectMany(c => c.Scopes.Select(s => GraphPermissionCatalogue.FindDelegated(c.ResourceAppId, s)))
+                .OfType<GraphPermissionInfo>().Where(p => p.Privilege >= Privilege.Medium).Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+            var evidence = $"{people} user(s) consented to {string.Join(", ", apis)}; no verifiedPublisher"
+                           + (app.RegisteredElsewhere ? $", registered by organisation {principal.AppOwnerOrganizationId ?? "unknown"}" : "")
+                           + (risky.Count > 0 ? $"; broad: {string.Join(", ", risky)}" : "")
+                           + (principal.AccountEnabled ? "" : "; service principal disabled");
+            var severity = !principal.AccountEnabled ? Severity.Note : app.RegisteredElsewhere || risky.Count > 0 ? Severity.Error : Severity.Warning;
+            yield return finding(UserConsentUnverifiedPublisher, evidence, severity);
+        }
+
+        if (principal.Secrets.Count > 0 || principal.Certificates.Count > 0)
+        {
+            var held = principal.Secrets.Select(c => ("secret", c)).Concat(principal.Certificates.Select(c => ("certificate", c)))
+                .Select(h => $"{h.Item1} '{h.c.DisplayName ?? "(no name)"}'" + (h.c.End is { } end ? $" until {Day(end)}" : " without expiry"));
+            yield return finding(ServicePrincipalCredential, "on the service principal: " + string.Join(", ", held), null);
         }
     }
 

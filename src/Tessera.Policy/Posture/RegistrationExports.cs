@@ -104,6 +104,127 @@ public static class RegistrationExports
     }
 
     /// <summary>
+    /// Which Microsoft Graph list <paramref name="document"/> is: service principals (<c>GET /v1.0/servicePrincipals</c>,
+    /// <c>az ad sp list</c>), delegated permission grants (<c>GET /v1.0/oauth2PermissionGrants</c>), or else registrations.
+    /// Told by its <c>@odata.context</c>, or by the first item's shape when there is none.
+    /// </summary>
+    public static ExportKind KindOf(JsonNode? document)
+    {
+        var context = document is JsonObject page ? Text(page["@odata.context"]) ?? "" : "";
+        var first = Items(document)?.OfType<JsonObject>().FirstOrDefault();
+        return context.Contains("#servicePrincipals", StringComparison.OrdinalIgnoreCase) || first?["servicePrincipalType"] is not null ? ExportKind.ServicePrincipals
+            : context.Contains("#oauth2PermissionGrants", StringComparison.OrdinalIgnoreCase) || first?["consentType"] is not null ? ExportKind.PermissionGrants
+            : ExportKind.Registrations;
+    }
+
+    /// <summary>The items of a service principals export, or the reason it is not one.</summary>
+    public static (IReadOnlyList<JsonObject> Items, string? Error) ReadServicePrincipals(JsonNode? document)
+        => ReadList(document, "service principals", "'GET /v1.0/servicePrincipals' or 'az ad sp list --all'", ["id", "appId"]);
+
+    /// <summary>The items of a delegated permission grants export, or the reason it is not one.</summary>
+    public static (IReadOnlyList<JsonObject> Items, string? Error) ReadPermissionGrants(JsonNode? document)
+        => ReadList(document, "delegated permission grants", "'GET /v1.0/oauth2PermissionGrants'", ["clientId", "consentType", "resourceId"]);
+
+    /// <summary>
+    /// The registrations with their service principals in the tenant, and people's own consents (the
+    /// <c>Principal</c> grants) on them; service principals of applications registered elsewhere become registrations
+    /// of their own, marked <see cref="AppRegistration.RegisteredElsewhere"/>. Grants name their client and API by the
+    /// service principal's object id, so every client must be among <paramref name="servicePrincipals"/>.
+    /// </summary>
+    public static (IReadOnlyList<AppRegistration> Apps, string? Error) WithServicePrincipals(
+        IReadOnlyList<AppRegistration> apps, IReadOnlyList<JsonObject> servicePrincipals, IReadOnlyList<JsonObject> grants)
+    {
+        ArgumentNullException.ThrowIfNull(apps);
+        ArgumentNullException.ThrowIfNull(servicePrincipals);
+        ArgumentNullException.ThrowIfNull(grants);
+        // Items without ids cannot be named by a grant nor matched to a registration (ReadServicePrincipals refuses them).
+        var byId = new Dictionary<string, (string AppId, JsonObject Item)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var principal in servicePrincipals)
+        {
+            if (Text(principal["id"]) is { } id && Text(principal["appId"]) is { } appId)
+            {
+                byId[id] = (appId, principal);
+            }
+        }
+
+        var consents = new Dictionary<string, List<UserConsent>>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < grants.Count; i++)
+        {
+            var grant = grants[i];
+            if (!string.Equals(Text(grant["consentType"]), "Principal", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var clientId = Text(grant["clientId"]) ?? "(none)";
+            if (!byId.TryGetValue(clientId, out var client))
+            {
+                return ([], $"grant {i} names the client service principal {clientId}, which the service principals export does not hold: export every service principal ('az ad sp list --all').");
+            }
+
+            var resourceId = Text(grant["resourceId"]) ?? "";
+            var (resourceAppId, resource) = byId.GetValueOrDefault(resourceId);
+            var scopes = (Text(grant["scope"]) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var list = consents.TryGetValue(client.AppId, out var known) ? known : consents[client.AppId] = [];
+            list.Add(new UserConsent(Text(grant["principalId"]) ?? "", resourceAppId ?? resourceId, Text(resource?["displayName"]) ?? resourceAppId ?? resourceId, scopes));
+        }
+
+        // A SAML application's service principal holds its token-signing certificate (and that key's password): those
+        // keys are the tenant's, for signing, not the application's way in.
+        static bool SignsSaml(JsonObject principal) => string.Equals(Text(principal["preferredSingleSignOnMode"]), "saml", StringComparison.OrdinalIgnoreCase);
+        var facts = new Dictionary<string, ServicePrincipalFacts>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (appId, principal) in byId.Values)
+        {
+            facts[appId] = new ServicePrincipalFacts
+            {
+                AccountEnabled = principal["accountEnabled"] is not JsonValue enabled || !enabled.TryGetValue<bool>(out var on) || on,
+                AppOwnerOrganizationId = Text(principal["appOwnerOrganizationId"]),
+                Secrets = SignsSaml(principal) ? [] : Credentials(principal["passwordCredentials"]),
+                Certificates = SignsSaml(principal) ? [] : Credentials(principal["keyCredentials"]),
+                UserConsents = consents.GetValueOrDefault(appId) ?? [],
+            };
+        }
+
+        var registered = apps.Select(a => a.AppId).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var elsewhere = byId.Values.Where(p => !registered.Contains(p.AppId)).DistinctBy(p => p.AppId, StringComparer.OrdinalIgnoreCase).Select(p => new AppRegistration
+        {
+            AppId = p.AppId,
+            DisplayName = Text(p.Item["displayName"]) ?? p.AppId,
+            SignInAudience = Text(p.Item["signInAudience"]) ?? "AzureADMultipleOrgs",
+            VerifiedPublisherId = Text(p.Item["verifiedPublisher"]?["verifiedPublisherId"]),
+            ServicePrincipal = facts[p.AppId],
+            RegisteredElsewhere = true,
+        });
+        return ([.. apps.Select(a => facts.TryGetValue(a.AppId, out var found) ? a with { ServicePrincipal = found } : a), .. elsewhere], null);
+    }
+
+    private static (IReadOnlyList<JsonObject>, string?) ReadList(JsonNode? document, string what, string source, string[] required)
+    {
+        if (Items(document) is not { } items)
+        {
+            return ([], $"it is not a list of {what}: expected {{\"value\": [...]}} or an array, as {source} gives them.");
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var missing = items[i] is JsonObject item ? required.FirstOrDefault(r => Text(item[r]) is not { Length: > 0 }) : "fields";
+            if (missing is not null)
+            {
+                return ([], $"item {i} is not one of the {what}: every item needs {string.Join(", ", required)}, and it has no {missing}.");
+            }
+        }
+
+        return ([.. items.OfType<JsonObject>()], null);
+    }
+
+    private static JsonArray? Items(JsonNode? document) => document switch
+    {
+        JsonObject page when page["value"] is JsonArray value => value,
+        JsonArray array => array,
+        _ => null,
+    };
+
+    /// <summary>
     /// When each application last got a token, by app id, from the items of Graph's
     /// <c>servicePrincipalSignInActivities</c> report (with Tessera's <c>resourceSignInActivities</c>).
     /// </summary>
@@ -144,4 +265,13 @@ public static class RegistrationExports
 
     private static DateTimeOffset? Date(JsonNode? node)
         => DateTimeOffset.TryParse(Text(node), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+}
+
+/// <summary>The Microsoft Graph lists <c>tessera assess</c> reads.</summary>
+public enum ExportKind
+{
+    /// <summary>Application registrations (Graph's <c>applications</c>) or a Keycloak realm.</summary>
+    Registrations,
+    ServicePrincipals,
+    PermissionGrants,
 }

@@ -195,3 +195,128 @@ public sealed class PostureUsageRulesTests
         Assert.Contains("2026-05-07", finding.Evidence, StringComparison.Ordinal);
     }
 }
+
+/// <summary>
+/// The service principal rules over the same tenant's <c>servicePrincipals</c> and <c>oauth2PermissionGrants</c>
+/// exports: people's own consents to applications nobody vouches for, and credentials kept on a service principal.
+/// </summary>
+public sealed class PostureServicePrincipalRulesTests
+{
+    private static readonly AssessmentSettings Settings = new()
+    {
+        Now = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero),
+        VerifiedDomains = ["contoso.com"],
+    };
+
+    private static readonly IReadOnlyList<AppRegistration> Contoso = Load();
+    private static readonly PostureReport Report = PostureReport.Of(Contoso, Settings);
+
+    private static JsonNode? Fixture(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Posture", "Fixtures", name)));
+
+    private static IReadOnlyList<AppRegistration> Load()
+    {
+        var (apps, error) = RegistrationExports.Read(Fixture("contoso-applications.json"));
+        Assert.Null(error);
+        var (principals, principalError) = RegistrationExports.ReadServicePrincipals(Fixture("contoso-servicePrincipals.json"));
+        var (grants, grantError) = RegistrationExports.ReadPermissionGrants(Fixture("contoso-oauth2PermissionGrants.json"));
+        Assert.Null(principalError);
+        Assert.Null(grantError);
+        var (combined, combineError) = RegistrationExports.WithServicePrincipals(apps, principals, grants);
+        Assert.Null(combineError);
+        return combined;
+    }
+
+    private static IEnumerable<PostureFinding> Of(string app, PostureRule rule) => Report.Findings.Where(f => f.AppDisplayName == app && f.Rule == rule);
+
+    [Fact]
+    public void Exports_ToldApartByTheirContext()
+    {
+        Assert.Equal(ExportKind.Registrations, RegistrationExports.KindOf(Fixture("contoso-applications.json")));
+        Assert.Equal(ExportKind.ServicePrincipals, RegistrationExports.KindOf(Fixture("contoso-servicePrincipals.json")));
+        Assert.Equal(ExportKind.PermissionGrants, RegistrationExports.KindOf(Fixture("contoso-oauth2PermissionGrants.json")));
+        Assert.Equal(ExportKind.ServicePrincipals, RegistrationExports.KindOf(JsonNode.Parse("""[{"id": "a", "appId": "b", "servicePrincipalType": "Application"}]""")));
+        Assert.Equal(ExportKind.PermissionGrants, RegistrationExports.KindOf(JsonNode.Parse("""[{"clientId": "a", "consentType": "Principal"}]""")));
+    }
+
+    [Theory]
+    [InlineData("PDF Converter Online", Severity.Error, "4 user(s) consented to Microsoft Graph (Files.Read.All Mail.Read offline_access openid profile User.Read); no verifiedPublisher, registered by organisation c41b7e2d-9a30-4f6c-8e15-3b7d0a9c2f48; broad: Mail.Read")]
+    [InlineData("Meeting Notes AI", Severity.Error, "2 user(s) consented to Microsoft Graph (Calendars.Read offline_access openid User.Read); no verifiedPublisher, registered by organisation 2e8d4f1a-7c6b-4a05-9d3e-6b1c0f8a5e72")]
+    [InlineData("Survey Tool", Severity.Warning, "4 user(s) consented to Microsoft Graph (openid profile User.Read); no verifiedPublisher")]
+    [InlineData("Wiki", Severity.Warning, "1 user(s) consented to Orders API (Orders.Read); no verifiedPublisher")]
+    [InlineData("Feedback Form", Severity.Note, "1 user(s) consented to Microsoft Graph (openid User.Read); no verifiedPublisher; service principal disabled")]
+    public void UserConsentToUnverifiedPublisher_ThirdPartyAnError_OwnAWarning_DisabledANote(string app, Severity severity, string evidence)
+    {
+        var finding = Assert.Single(Of(app, PostureRules.UserConsentUnverifiedPublisher));
+
+        Assert.Equal(severity, finding.Severity);
+        Assert.Equal(evidence, finding.Evidence);
+    }
+
+    [Theory]
+    [InlineData("Meetly")]
+    [InlineData("Graph Explorer")]
+    [InlineData("Microsoft Graph Command Line Tools")]
+    [InlineData("Travel Booking")]
+    [InlineData("Contoso Intranet")]
+    public void ConsentToVerifiedOrMicrosoftOrAdminConsented_NoFinding(string app)
+        => Assert.DoesNotContain(Report.Findings, f => f.AppDisplayName == app && f.Rule == PostureRules.UserConsentUnverifiedPublisher);
+
+    [Fact]
+    public void ServicePrincipalCredentials_Reported_ButNotASamlSigningCertificate()
+    {
+        Assert.Equal("on the service principal: secret 'sync-fallback' until 2028-03-02", Assert.Single(Of("Reporting Worker", PostureRules.ServicePrincipalCredential)).Evidence);
+        Assert.Equal("on the service principal: certificate 'connector' until 2028-02-21", Assert.Single(Of("Data Connector", PostureRules.ServicePrincipalCredential)).Evidence);
+        Assert.Equal(2, Report.Findings.Count(f => f.Rule == PostureRules.ServicePrincipalCredential));
+    }
+
+    [Fact]
+    public void OtherOrganisationsApps_ListedOnlyWithAFinding_AndOnlyForServicePrincipalRules()
+    {
+        var elsewhere = Report.Apps.Where(a => a.App.RegisteredElsewhere).Select(a => a.App.DisplayName).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["Data Connector", "Meeting Notes AI", "PDF Converter Online"], elsewhere);
+        Assert.Equal(39, Report.Apps.Count);
+        Assert.All(Report.Apps.Where(a => a.App.RegisteredElsewhere).SelectMany(a => a.Findings),
+            f => Assert.Contains(f.Rule, new[] { PostureRules.UserConsentUnverifiedPublisher, PostureRules.ServicePrincipalCredential }));
+    }
+
+    [Theory]
+    [InlineData("Contoso Intranet")]
+    [InlineData("Orders API")]
+    [InlineData("Payroll Export")]
+    [InlineData("Docs Portal")]
+    [InlineData("Expenses")]
+    [InlineData("Backup Agent")]
+    public void HealthyApplication_WithItsServicePrincipal_NoFinding(string app)
+        => Assert.Empty(Report.Apps.Single(a => a.App.DisplayName == app).Findings);
+
+    [Fact]
+    public void ServicePrincipalState_ReadFromTheExport()
+    {
+        Assert.True(Contoso.Single(a => a.DisplayName == "Payroll Export").ServicePrincipal!.AccountEnabled);
+        Assert.False(Contoso.Single(a => a.DisplayName == "Feedback Form").ServicePrincipal!.AccountEnabled);
+        Assert.Equal(4, Contoso.Single(a => a.DisplayName == "Survey Tool").ServicePrincipal!.UserConsents.Count);
+        Assert.Empty(Contoso.Single(a => a.DisplayName == "Backup Agent").ServicePrincipal!.UserConsents);
+    }
+
+    [Theory]
+    [InlineData("""{"hello": 1}""", "not a list of service principals")]
+    [InlineData("""[{"id": "x"}]""", "item 0 is not one of the service principals: every item needs id, appId, and it has no appId")]
+    [InlineData("""[42]""", "it has no fields")]
+    public void ReadServicePrincipals_NotAnExport_SaysWhy(string json, string reason)
+        => Assert.Contains(reason, RegistrationExports.ReadServicePrincipals(JsonNode.Parse(json)).Error, StringComparison.Ordinal);
+
+    [Fact]
+    public void Grant_OfAClientMissingFromTheServicePrincipals_SaysSo()
+    {
+        var (principals, _) = RegistrationExports.ReadServicePrincipals(JsonNode.Parse("""[{"id": "sp-1", "appId": "app-1"}]"""));
+        var (grants, error) = RegistrationExports.ReadPermissionGrants(JsonNode.Parse(
+            """{"value": [{"clientId": "sp-2", "consentType": "Principal", "principalId": "u", "resourceId": "sp-1", "scope": "Read"}]}"""));
+        Assert.Null(error);
+
+        var (apps, combineError) = RegistrationExports.WithServicePrincipals([], principals, grants);
+
+        Assert.Empty(apps);
+        Assert.StartsWith("grant 0 names the client service principal sp-2, which the service principals export does not hold", combineError, StringComparison.Ordinal);
+    }
+}
