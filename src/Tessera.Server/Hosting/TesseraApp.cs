@@ -8,6 +8,7 @@ using Tessera.Directory.Users;
 using Tessera.Server.Admin;
 using Tessera.Server.Failures;
 using Tessera.Server.Keys;
+using Tessera.Server.MutualTls;
 using Tessera.Server.Protection;
 using Tessera.Server.Protocol;
 using Tessera.Server.Protocol.Authorize;
@@ -95,6 +96,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddTesseraAdminApi();
         services.AddTesseraSharedSignals();
         builder.LimitRequestSizes();
+        builder.AddTesseraMutualTls(options.Mtls);
         overrideServices?.Invoke(services);
 
         var web = builder.Build();
@@ -109,6 +111,7 @@ public sealed class TesseraApp : IAsyncDisposable
         _ = web.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
 
         web.UseTesseraErrorHandling();
+        web.UseTesseraMutualTls(options.Mtls);
         web.UseMiddleware<TransportSecurityMiddleware>();
         web.UseMiddleware<SecurityHeadersMiddleware>();
         web.UseMiddleware<SeeOtherAfterPostMiddleware>();
@@ -140,6 +143,7 @@ public sealed class TesseraApp : IAsyncDisposable
             throw new TesseraConfigurationException(TesseraErrors.AddressInUse.With(Web.Configuration["urls"] ?? DefaultUrl));
         }
 
+        MutualTlsSetup.CheckListening(Web.Services.GetRequiredService<IServer>(), Web.Services.GetRequiredService<IOptions<TesseraOptions>>().Value);
         var configured = Web.Configuration["Tessera:PublicOrigin"];
         Origin = string.IsNullOrWhiteSpace(configured) ? LocalOrigin() : configured.TrimEnd('/');
 

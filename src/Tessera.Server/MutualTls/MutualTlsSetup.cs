@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Security;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using OpenIddict.Server;
+using Tessera.Policy.Errors;
+using Tessera.Policy.Workloads;
+using Tessera.Server.Hosting;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Tessera.Server.MutualTls;
+
+/// <summary>
+/// Mutual TLS client authentication (<c>self_signed_tls_client_auth</c>: the application's registered certificates are
+/// the trusted ones) and certificate-bound tokens (RFC 8705), with OpenIddict doing the protocol part.
+/// </summary>
+/// <remarks>
+/// Only <see cref="MtlsOptions.Port"/> asks for a certificate, during the handshake (Kestrel's <c>AllowCertificate</c>
+/// there, not asking anywhere else): this works for HTTP/1.1 and HTTP/2 alike, where a renegotiation for a certificate
+/// (delayed negotiation) would not work with HTTP/2, and a browser on the sign-in pages is never asked to choose one.
+/// Kestrel accepts any certificate on that port; whether it belongs to the client is OpenIddict's check against the
+/// application's <c>keyCredentials</c>.
+/// </remarks>
+public static class MutualTlsSetup
+{
+    public static WebApplicationBuilder AddTesseraMutualTls(this WebApplicationBuilder builder, MtlsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Port is { } port)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = static (_, _, _) => true;
+                https.OnAuthenticate = (connection, ssl) =>
+                    ssl.ClientCertificateRequired = connection.LocalEndPoint is IPEndPoint local && local.Port == port;
+            }));
+        }
+
+        var forwarded = options.ForwardedCertificate;
+        if (forwarded.Configured)
+        {
+            if (string.IsNullOrWhiteSpace(forwarded.Header) || forwarded.KnownProxies.Count == 0 ||
+                forwarded.KnownProxies.Any(p => !IPAddress.TryParse(p, out _)))
+            {
+                throw new TesseraConfigurationException(WorkloadErrors.MtlsProxyInvalid.With(
+                    forwarded.Header + " from " + string.Join(", ", forwarded.KnownProxies)));
+            }
+
+            builder.Services.AddCertificateForwarding(o => o.CertificateHeader = forwarded.Header!);
+        }
+
+        builder.Services.AddOptions<OpenIddictServerOptions>().Configure(server =>
+        {
+            server.ClientAuthenticationMethods.Add(ClientAuthenticationMethods.SelfSignedTlsClientAuth);
+        });
+        return builder;
+    }
+
+    /// <summary>OpenIddict's half: self-signed client certificates, and access tokens (refresh tokens of public clients) bound to them.</summary>
+    public static OpenIddictServerBuilder UseTesseraMutualTls(this OpenIddictServerBuilder server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return server.EnableSelfSignedTlsClientAuthentication()
+            .UseClientCertificateBoundAccessTokens()
+            .UseClientCertificateBoundRefreshTokens();
+    }
+
+    /// <summary>Reads a proxy's forwarded certificate, from the configured proxies only.</summary>
+    public static WebApplication UseTesseraMutualTls(this WebApplication app, MtlsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        var forwarded = options.ForwardedCertificate;
+        if (!forwarded.Configured)
+        {
+            return app;
+        }
+
+        var proxies = forwarded.KnownProxies.Select(IPAddress.Parse).ToHashSet();
+        var header = forwarded.Header!;
+        app.Use((context, next) =>
+        {
+            var remote = context.Connection.RemoteIpAddress;
+            if (remote is null || !proxies.Contains(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
+            {
+                context.Request.Headers.Remove(header);
+            }
+
+            return next(context);
+        });
+        app.UseCertificateForwarding();
+        return app;
+    }
+
+    /// <summary>
+    /// Refuses to run with a mutual TLS port the server does not listen on with HTTPS, or without a public origin: a token
+    /// issued on the mutual TLS port must name the same issuer as any other, which the port's own origin is not.
+    /// </summary>
+    public static void CheckListening(IServer server, TesseraOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Mtls.Port is not { } port)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.PublicOrigin))
+        {
+            throw new TesseraConfigurationException(WorkloadErrors.MtlsPublicOriginMissing.With(port));
+        }
+
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        if (!addresses.Any(a => Uri.TryCreate(a.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) &&
+                                uri.Scheme == Uri.UriSchemeHttps && uri.Port == port))
+        {
+            throw new TesseraConfigurationException(WorkloadErrors.MtlsPortNotListening.With(port, string.Join(", ", addresses)));
+        }
+    }
+}
