@@ -94,8 +94,12 @@ public sealed class MutualTlsTests(MtlsServerFixture server) : IClassFixture<Mtl
         var (_, clientId) = await DaemonAsync(admin, bound: true, certificate);
 
         // Neither on the port that never asks for one, nor on the mutual TLS port without showing one.
-        (await ClientCredentialsAsync(server.TokenEndpoint, null, clientId)).AssertError("invalid_client");
-        (await ClientCredentialsAsync(server.MtlsTokenEndpoint, null, clientId)).AssertError("invalid_client");
+        var withoutPort = await ClientCredentialsAsync(server.TokenEndpoint, null, clientId);
+        var withoutCertificate = await ClientCredentialsAsync(server.MtlsTokenEndpoint, null, clientId);
+
+        withoutPort.AssertError("invalid_client", "TSR8205");
+        withoutCertificate.AssertError("invalid_client", "TSR8205");
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutCertificate.Status);
     }
 
     [Fact]

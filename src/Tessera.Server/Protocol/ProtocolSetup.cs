@@ -105,7 +105,7 @@ public static class ProtocolSetup
                 server.AddEventHandler(EnsureClientInTenant.Descriptor);
                 server.AddEventHandler(RejectDisabledClients.Descriptor);
                 server.AddEventHandler(RequireCertificateForBoundClients.Descriptor);
-                server.AddEventHandler(DescribeRefusedCertificates.Descriptor);
+                server.AddEventHandler(DescribeMutualTlsRefusals.Descriptor);
                 server.AddEventHandler(AdvertiseMutualTls.Descriptor);
                 server.AddEventHandler(AcceptFederatedClientAssertions.Descriptor);
                 server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
