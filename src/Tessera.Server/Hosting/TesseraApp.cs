@@ -96,7 +96,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddTesseraAdminApi();
         services.AddTesseraSharedSignals();
         builder.LimitRequestSizes();
-        builder.AddTesseraMutualTls(options.Mtls);
+        builder.AddTesseraMutualTls(options);
         overrideServices?.Invoke(services);
 
         var web = builder.Build();
@@ -143,7 +143,16 @@ public sealed class TesseraApp : IAsyncDisposable
             throw new TesseraConfigurationException(TesseraErrors.AddressInUse.With(Web.Configuration["urls"] ?? DefaultUrl));
         }
 
-        MutualTlsSetup.CheckListening(Web.Services.GetRequiredService<IServer>(), Web.Services.GetRequiredService<IOptions<TesseraOptions>>().Value);
+        try
+        {
+            MutualTlsSetup.CheckListening(Web.Services.GetRequiredService<IServer>(), Web.Services.GetRequiredService<IOptions<TesseraOptions>>().Value.Mtls);
+        }
+        catch (TesseraConfigurationException)
+        {
+            await Web.StopAsync(cancellationToken);
+            throw;
+        }
+
         var configured = Web.Configuration["Tessera:PublicOrigin"];
         Origin = string.IsNullOrWhiteSpace(configured) ? LocalOrigin() : configured.TrimEnd('/');
 

@@ -25,12 +25,19 @@ namespace Tessera.Server.MutualTls;
 /// </remarks>
 public static class MutualTlsSetup
 {
-    public static WebApplicationBuilder AddTesseraMutualTls(this WebApplicationBuilder builder, MtlsOptions options)
+    public static WebApplicationBuilder AddTesseraMutualTls(this WebApplicationBuilder builder, TesseraOptions tessera)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(tessera);
+        var options = tessera.Mtls;
         if (options.Port is { } port)
         {
+            // A token issued on this port must name the same issuer as any other, which the port's own origin is not.
+            if (string.IsNullOrWhiteSpace(tessera.PublicOrigin))
+            {
+                throw new TesseraConfigurationException(WorkloadErrors.MtlsPublicOriginMissing.With(port));
+            }
+
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
             {
                 https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
@@ -89,6 +96,12 @@ public static class MutualTlsSetup
             {
                 context.Request.Headers.Remove(header);
             }
+            else if (context.Request.Headers.ContainsKey(header))
+            {
+                // The proxy took the certificate from a TLS handshake with the client: the request came over HTTPS, whatever
+                // the hop from the proxy is (OpenIddict reads client certificates of HTTPS requests only).
+                context.Request.Scheme = Uri.UriSchemeHttps;
+            }
 
             return next(context);
         });
@@ -96,22 +109,14 @@ public static class MutualTlsSetup
         return app;
     }
 
-    /// <summary>
-    /// Refuses to run with a mutual TLS port the server does not listen on with HTTPS, or without a public origin: a token
-    /// issued on the mutual TLS port must name the same issuer as any other, which the port's own origin is not.
-    /// </summary>
-    public static void CheckListening(IServer server, TesseraOptions options)
+    /// <summary>Refuses to run with a mutual TLS port the server does not listen on with HTTPS.</summary>
+    public static void CheckListening(IServer server, MtlsOptions options)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Mtls.Port is not { } port)
+        if (options.Port is not { } port)
         {
             return;
-        }
-
-        if (string.IsNullOrWhiteSpace(options.PublicOrigin))
-        {
-            throw new TesseraConfigurationException(WorkloadErrors.MtlsPublicOriginMissing.With(port));
         }
 
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
