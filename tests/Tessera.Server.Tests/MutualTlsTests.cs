@@ -93,13 +93,25 @@ public sealed class MutualTlsTests(MtlsServerFixture server) : IClassFixture<Mtl
         using var certificate = CertificateRotationTests.NewCertificate("kept at home");
         var (_, clientId) = await DaemonAsync(admin, bound: true, certificate);
 
-        // Neither on the port that never asks for one, nor on the mutual TLS port without showing one.
-        var withoutPort = await ClientCredentialsAsync(server.TokenEndpoint, null, clientId);
+        // Neither on the port that never asks for one (the client would show it: the handshake does not ask), nor on the
+        // mutual TLS port without showing one.
+        var withoutPort = await ClientCredentialsAsync(server.TokenEndpoint, certificate, clientId);
         var withoutCertificate = await ClientCredentialsAsync(server.MtlsTokenEndpoint, null, clientId);
 
         withoutPort.AssertError("invalid_client", "TSR8205");
         withoutCertificate.AssertError("invalid_client", "TSR8205");
         Assert.Equal(HttpStatusCode.Unauthorized, withoutCertificate.Status);
+    }
+
+    [Fact]
+    public async Task MtlsPort_SignInPages_NotServed()
+    {
+        using var http = server.CreateHttpClient(null);
+
+        using var response = await http.GetAsync($"https://127.0.0.1:{server.MtlsPort}/{server.TenantId:D}/oauth2/v2.0/authorize?client_id=x");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("TSR8212", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -164,7 +176,7 @@ public sealed class MutualTlsTests(MtlsServerFixture server) : IClassFixture<Mtl
         using (var wrong = await CallAsync(other))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-            Assert.Contains("TSR8209", wrong.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+            Assert.Contains("TSR8213", wrong.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         }
 
         using var again = await CallAsync(certificate);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using OpenIddict.Server;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Workloads;
+using Tessera.Server.Failures;
 using Tessera.Server.Hosting;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -76,11 +77,21 @@ public static class MutualTlsSetup
             .UseClientCertificateBoundRefreshTokens();
     }
 
-    /// <summary>Reads a proxy's forwarded certificate, from the configured proxies only.</summary>
+    /// <summary>
+    /// Keeps the mutual TLS port to the endpoints that take client certificates (a browser sent there would be asked for
+    /// one), and reads a proxy's forwarded certificate, from the configured proxies only.
+    /// </summary>
     public static WebApplication UseTesseraMutualTls(this WebApplication app, MtlsOptions options)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Port is { } port)
+        {
+            app.Use((context, next) => context.Connection.LocalPort != port || IsAliased(context.Request.Path)
+                ? next(context)
+                : ErrorResponses.WriteAsync(context, StatusCodes.Status404NotFound, WorkloadErrors.MtlsPortEndpointsOnly));
+        }
+
         var forwarded = options.ForwardedCertificate;
         if (!forwarded.Configured)
         {
@@ -108,6 +119,12 @@ public static class MutualTlsSetup
         app.UseCertificateForwarding();
         return app;
     }
+
+    // The endpoints named in mtls_endpoint_aliases, under any tenant.
+    private static readonly string[] AliasedEndpoints = ["/oauth2/v2.0/token", "/oauth2/v2.0/introspect", "/oauth2/v2.0/revoke", "/oauth2/v2.0/devicecode"];
+
+    private static bool IsAliased(PathString path)
+        => path.Value is { } value && AliasedEndpoints.Any(endpoint => value.EndsWith(endpoint, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Refuses to run with a mutual TLS port the server does not listen on with HTTPS.</summary>
     public static void CheckListening(IServer server, MtlsOptions options)
