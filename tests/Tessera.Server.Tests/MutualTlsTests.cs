@@ -212,6 +212,37 @@ public sealed class MutualTlsTests(MtlsServerFixture server) : IClassFixture<Mtl
     }
 
     [Fact]
+    public async Task PublicClient_RefreshTokenBound_OnlyItsCertificateRefreshes()
+    {
+        using var own = CertificateRotationTests.NewCertificate("native own");
+        using var other = CertificateRotationTests.NewCertificate("native other");
+        var client = await CodeFlowClient.RegisterAsync(server, confidential: false);
+        var user = await server.Directory.CreateUserAsync();
+        var (code, pkce, browser) = await client.SignInAsync(user.UserName!);
+        browser.Dispose();
+
+        using var withOwn = server.CreateHttpClient(own);
+        var tokens = await TokenClient.PostAsync(withOwn, server.MtlsTokenEndpoint, ("grant_type", "authorization_code"), ("code", code),
+            ("code_verifier", pkce.Verifier), ("redirect_uri", client.Redirect), ("client_id", client.ClientId));
+        tokens.AssertSuccess();
+        Assert.Equal(Thumbprint(own), Confirmation(tokens));
+
+        using var withOther = server.CreateHttpClient(other);
+        var stolen = await TokenClient.PostAsync(withOther, server.MtlsTokenEndpoint,
+            ("grant_type", "refresh_token"), ("refresh_token", tokens.RefreshToken!), ("client_id", client.ClientId));
+        using var withNone = server.CreateHttpClient(null);
+        var bare = await TokenClient.PostAsync(withNone, server.TokenEndpoint,
+            ("grant_type", "refresh_token"), ("refresh_token", tokens.RefreshToken!), ("client_id", client.ClientId));
+        var refreshed = await TokenClient.PostAsync(withOwn, server.MtlsTokenEndpoint,
+            ("grant_type", "refresh_token"), ("refresh_token", tokens.RefreshToken!), ("client_id", client.ClientId));
+
+        stolen.AssertError("invalid_grant", "TSR8214");
+        bare.AssertError("invalid_grant", "TSR8214");
+        refreshed.AssertSuccess();
+        Assert.Equal(Thumbprint(own), Confirmation(refreshed));
+    }
+
+    [Fact]
     public async Task Rotation_TwoCertificatesBothWork_OldOneRefusedOnceRemoved()
     {
         using var admin = await AdminClient.BootstrapAsync(server);

@@ -43,7 +43,7 @@ public static class WorkloadErrors
     public static readonly TesseraError ExpiringWindowInvalid = new("TSR8202", BadRequest,
         "withinDays must be a whole number of days from 1 to 730; credentials that end within that many days, or have ended, are listed.");
 
-    // Mutual TLS (RFC 8705): client authentication with a certificate and tokens bound to it (TSR8203–TSR8209, TSR8212–TSR8213)
+    // Mutual TLS (RFC 8705): client authentication with a certificate and tokens bound to it (TSR8203–TSR8209, TSR8212–TSR8214)
     public static readonly TesseraError MtlsPortNotListening = new("TSR8203", "configuration_error",
         "Tessera:Mtls:Port is {0}, but the server listens on no HTTPS address with that port ({1}). Add https://<host>:{0} to --urls: mutual TLS needs its own HTTPS port.");
     public static readonly TesseraError MtlsProxyInvalid = new("TSR8204", "configuration_error",
@@ -56,6 +56,8 @@ public static class WorkloadErrors
         "The client certificate is not one of this application's current certificates (keyCredentials): add it to the application, or present a certificate that is registered and not expired.");
     public static readonly TesseraError MtlsPortEndpointsOnly = new("TSR8212", "not_found",
         "This port serves only the endpoints that take client certificates (mtls_endpoint_aliases in the discovery document: token, introspection, revocation, device authorization). Use the server's public origin for everything else.");
+    public static readonly TesseraError RefreshTokenBound = new("TSR8214", "invalid_grant",
+        "This refresh token is bound to the client certificate it was issued to: send it to the mutual TLS token endpoint (mtls_endpoint_aliases) with that certificate.");
     public static readonly TesseraError BoundTokensNeedCertificate = new("TSR8207", BadRequest,
         "tlsClientCertificateBoundAccessTokens needs at least one certificate in keyCredentials of a confidential application: add the certificate in the same request or before, and keep one while the setting is on.");
 
