@@ -257,6 +257,37 @@ public sealed class AppCommandTests(CliServerFixture server) : IClassFixture<Cli
     }
 
     [Fact]
+    public async Task AppUpdate_CertificateBoundTokens_OnlyWithACertificate()
+    {
+        var id = (await CreateAppAsync())["id"]!.GetValue<string>();
+
+        var refused = await server.Cli.RunAsync("app", "update", id, "--certificate-bound-tokens", "on");
+        Assert.Equal(3, refused.ExitCode);
+        Assert.StartsWith("TSR8207:", Assert.Single(refused.ErrorLines), StringComparison.Ordinal);
+
+        var folder = Path.Combine(Path.GetTempPath(), "tessera-cli-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(folder);
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=mtls", rsa,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(60));
+            File.WriteAllText(Path.Combine(folder, "mtls.pem"), certificate.ExportCertificatePem());
+        }
+
+        var added = await server.Cli.RunAsync("app", "credential", "add-certificate", id, "--certificate", Path.Combine(folder, "mtls.pem"));
+        var on = await server.Cli.RunAsync("app", "update", id, "--certificate-bound-tokens", "on", "--json");
+        var shown = await server.Cli.RunAsync("app", "show", id);
+        var invalid = await server.Cli.RunAsync("app", "update", id, "--certificate-bound-tokens", "maybe");
+        System.IO.Directory.Delete(folder, recursive: true);
+
+        Assert.True(added.ExitCode == 0 && on.ExitCode == 0, added + "\n" + on);
+        Assert.True(on.Json["tlsClientCertificateBoundAccessTokens"]!.GetValue<bool>());
+        Assert.Matches("(?m)^Certificate-bound tokens:\\s+on", shown.Stdout);
+        Assert.Equal(2, invalid.ExitCode);
+    }
+
+    [Fact]
     public async Task AppCredentialRemove_UnknownKey_ExitThree()
     {
         var id = (await CreateAppAsync())["id"]!.GetValue<string>();

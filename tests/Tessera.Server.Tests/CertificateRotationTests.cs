@@ -15,11 +15,13 @@ namespace Tessera.Server.Tests;
 /// </summary>
 public sealed class CertificateRotationTests(TesseraServerFixture server) : IClassFixture<TesseraServerFixture>
 {
-    private static X509Certificate2 NewCertificate(string name)
+    /// <summary>A self-signed client certificate with its key, usable for client assertions and as a TLS client certificate.</summary>
+    internal static X509Certificate2 NewCertificate(string name)
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(90));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(90));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
     }
 
     private string Assertion(X509Certificate2 certificate, string clientId)

@@ -53,9 +53,10 @@ internal sealed class CachedToken
 
 /// <summary>
 /// A token's subject, its <c>iat</c> (Unix seconds; the earliest possible when absent, so that any revocation refuses
-/// it) and whether its client can take a claims challenge (<c>xms_cc</c> has <c>cp1</c>).
+/// it), whether its client can take a claims challenge (<c>xms_cc</c> has <c>cp1</c>) and, for a token bound to a client
+/// certificate (RFC 8705), the <c>x5t#S256</c> of its <c>cnf</c>.
 /// </summary>
-internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool ClientCapable)
+internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool ClientCapable, string? CertificateThumbprint = null)
 {
     public static TokenFacts Of(JsonWebToken jwt)
     {
@@ -64,7 +65,7 @@ internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool
         var capable = jwt.TryGetPayloadValue<string[]>("xms_cc", out var capabilities)
             ? capabilities.Contains("cp1", StringComparer.Ordinal)
             : jwt.TryGetPayloadValue<string>("xms_cc", out var single) && string.Equals(single, "cp1", StringComparison.Ordinal);
-        return new TokenFacts(subject, issuedAt, capable);
+        return new TokenFacts(subject, issuedAt, capable, Validation.CertificateBinding.Thumbprint(jwt));
     }
 
     private static string? Claim(JsonWebToken jwt, string name) => jwt.TryGetPayloadValue<string>(name, out var value) ? value : null;

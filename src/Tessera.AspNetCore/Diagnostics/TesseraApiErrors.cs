@@ -42,6 +42,10 @@ internal static class TesseraApiErrors
     public const string MetadataUnavailable = "TSR2812: The metadata of tenant '{0}' could not be read.";
     public const string Revoked = "TSR2813: The token was issued before access of its subject was revoked ({0}); get a new token.";
 
+    // Certificate-bound tokens (RFC 8705), numbered with the server's mutual TLS messages (TSR820x)
+    public const string CertificateMissing = "TSR8209: The token is bound to a client certificate (cnf x5t#S256) and the request came without one. Call this API over mutual TLS with the certificate the token was issued to.";
+    public const string CertificateMismatch = "TSR8213: The token is bound to a client certificate (cnf x5t#S256) that is not the one this request came with. Call this API with the certificate the token was issued to.";
+
     // Security event tokens refused (TSR282x)
     public const string SetMalformed = "TSR2820: The body is not a signed JWT.";
     public const string SetType = "TSR2821: The token's type is '{0}', not 'secevent+jwt'.";

@@ -50,6 +50,11 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         var (cached, token, revoked) = Lookup(validator);
         if (cached is not null)
         {
+            if (cached.Facts.CertificateThumbprint is { } bound && await CertificateBinding.RefusalAsync(Context, bound).ConfigureAwait(false) is { } unbound)
+            {
+                return await FailAsync(events, unbound).ConfigureAwait(false);
+            }
+
             return await SucceedAsync(events, cached.NewIdentity(), cached.Token, cached.Encoded, cached.IssuedUtc, cached.ExpiresUtc).ConfigureAwait(false);
         }
 
@@ -76,6 +81,12 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         }
 
         var validated = result.SecurityToken;
+        if (validated is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt && CertificateBinding.Thumbprint(jwt) is { } thumbprint &&
+            await CertificateBinding.RefusalAsync(Context, thumbprint).ConfigureAwait(false) is { } refused)
+        {
+            return await FailAsync(events, refused).ConfigureAwait(false);
+        }
+
         return await SucceedAsync(events, result.ClaimsIdentity, validated, token, CachedToken.Utc(validated.ValidFrom), CachedToken.Utc(validated.ValidTo)).ConfigureAwait(false);
     }
 
@@ -197,6 +208,7 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         SecurityTokenInvalidAlgorithmException => "The algorithm is not accepted",
         SecurityTokenInvalidTypeException => "The token is not an access token",
         TokenRevokedException => "The token was issued before access was revoked",
+        CertificateBindingException => failure.Message,
         _ => "The token is not valid",
     };
 

@@ -153,6 +153,7 @@ internal static class AppCommands
             ("Required permissions", Lines(app.Objects("requiredResourceAccess").Select(r =>
                 $"{r.Text("resourceAppId")}: {r.Objects("resourceAccess").Count(a => a.Text("type") == "Scope")} delegated, {r.Objects("resourceAccess").Count(a => a.Text("type") == "Role")} application"))),
             ("Group claims", app.Text("groupMembershipClaims")),
+            ("Certificate-bound tokens", app["tlsClientCertificateBoundAccessTokens"]?.GetValue<bool>() == true ? "on (mutual TLS only)" : "off"),
         ]);
     }
 

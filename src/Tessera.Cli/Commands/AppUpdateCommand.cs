@@ -9,7 +9,7 @@ namespace Tessera.Cli.Commands;
 /// <c>tessera app update</c>: changes an application registration with PATCH, guarded by its ETag. Besides its name it
 /// sets what the application's tokens may carry: the permissions it needs on the tenant's APIs (Graph's
 /// <c>requiredResourceAccess</c>, what <c>/.default</c> and admin consent grant; the list given replaces the whole
-/// list) and <c>groupMembershipClaims</c>.
+/// list), <c>groupMembershipClaims</c> and <c>tlsClientCertificateBoundAccessTokens</c> (mutual TLS, RFC 8705).
 /// </summary>
 internal static class AppUpdateCommand
 {
@@ -25,16 +25,23 @@ internal static class AppUpdateCommand
         var delegated = Permissions("--delegated", "Delegated permissions the app needs: an API (app id or identifier URI) and scope values, api://orders:Orders.Read,Orders.ReadWrite; repeat per API.", "api:scope[,scope]");
         var application = Permissions("--application", "Application permissions (app roles) the app needs: an API and role values, api://orders:Orders.Read.All; repeat per API.", "api:role[,role]");
         var clear = new Option<bool>("--clear-permissions") { Description = "Declare no permissions on any API." };
-        var command = new Command("update", "Rename an application, or set the permissions it needs (replacing the list) and the group claims of its tokens.")
+        var bound = new Option<string?>("--certificate-bound-tokens")
         {
-            id, name, groupClaims, delegated, application, clear,
+            Description = "on: the application must authenticate over mutual TLS with one of its certificates, and its tokens are bound to it (RFC 8705).",
+            HelpName = "on|off",
+        };
+        bound.AcceptOnlyFromAmong("on", "off");
+        var command = new Command("update", "Rename an application, or set the permissions it needs (replacing the list), the group claims of its tokens and whether they are bound to its certificate.")
+        {
+            id, name, groupClaims, delegated, application, clear, bound,
         };
         command.Validators.Add(result =>
         {
             var permissions = result.GetResult(delegated) is not null || result.GetResult(application) is not null;
-            if (result.GetResult(name) is null && result.GetResult(groupClaims) is null && !permissions && result.GetResult(clear) is null)
+            if (result.GetResult(name) is null && result.GetResult(groupClaims) is null && !permissions && result.GetResult(clear) is null &&
+                result.GetResult(bound) is null)
             {
-                result.AddError("Say what to change: --name, --group-claims, --delegated / --application, or --clear-permissions.");
+                result.AddError("Say what to change: --name, --group-claims, --delegated / --application, --clear-permissions or --certificate-bound-tokens.");
             }
             else if (permissions && result.GetResult(clear) is not null)
             {
@@ -55,6 +62,11 @@ internal static class AppUpdateCommand
             if (parse.GetValue(groupClaims) is { } claims)
             {
                 body["groupMembershipClaims"] = claims;
+            }
+
+            if (parse.GetValue(bound) is { } boundTokens)
+            {
+                body["tlsClientCertificateBoundAccessTokens"] = boundTokens == "on";
             }
 
             var wanted = (parse.GetValue(delegated) ?? []).Select(v => (Value: v, Type: Scope))

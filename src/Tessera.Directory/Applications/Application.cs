@@ -68,6 +68,12 @@ public sealed class Application
     /// </summary>
     public bool AppRoleAssignmentRequired { get; set; }
 
+    /// <summary>
+    /// RFC 8705's <c>tls_client_certificate_bound_access_tokens</c> client metadata, a Tessera addition to Graph's shape: the
+    /// client must present one of its certificates over mutual TLS at every token request, and its tokens are bound to it.
+    /// </summary>
+    public bool TlsClientCertificateBoundAccessTokens { get; set; }
+
     /// <summary>A public client proves nothing about itself: no secret, no certificate.</summary>
     public bool IsPublicClient => IsFallbackPublicClient || (WebRedirectUris.Count == 0 && (SpaRedirectUris.Count > 0 || PublicClientRedirectUris.Count > 0));
 

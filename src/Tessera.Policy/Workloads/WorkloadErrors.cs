@@ -4,7 +4,7 @@ namespace Tessera.Policy.Workloads;
 
 /// <summary>
 /// TSR81xx: a federated client assertion was refused at the token endpoint (each names the check that failed and never
-/// repeats the assertion). TSR82xx: credential hygiene and the platform's own keys.
+/// repeats the assertion). TSR82xx: credential hygiene, mutual TLS and the platform's own keys.
 /// </summary>
 public static class WorkloadErrors
 {
@@ -42,6 +42,24 @@ public static class WorkloadErrors
         "This tenant's app management policy forbids new client secrets (passwordAddition). Add a certificate (keyCredentials) or a federated identity credential instead; see the guide on keeping credentials out of code.");
     public static readonly TesseraError ExpiringWindowInvalid = new("TSR8202", BadRequest,
         "withinDays must be a whole number of days from 1 to 730; credentials that end within that many days, or have ended, are listed.");
+
+    // Mutual TLS (RFC 8705): client authentication with a certificate and tokens bound to it (TSR8203–TSR8209, TSR8212–TSR8214)
+    public static readonly TesseraError MtlsPortNotListening = new("TSR8203", "configuration_error",
+        "Tessera:Mtls:Port is {0}, but the server listens on no HTTPS address with that port ({1}). Add https://<host>:{0} to --urls: mutual TLS needs its own HTTPS port.");
+    public static readonly TesseraError MtlsProxyInvalid = new("TSR8204", "configuration_error",
+        "Tessera:Mtls:ForwardedCertificate needs Header (the request header your proxy puts the client certificate in) and KnownProxies (the proxy's IP addresses); '{0}' is not usable. Without both, forwarded certificates are not read.");
+    public static readonly TesseraError MtlsPublicOriginMissing = new("TSR8208", "configuration_error",
+        "Tessera:Mtls:Port is {0} but Tessera:PublicOrigin is not set. Tokens issued on the mutual TLS port must name the same issuer as the others: set Tessera:PublicOrigin to the origin clients use for everything else (https://id.example.com).");
+    public static readonly TesseraError CertificateRequired = new("TSR8205", InvalidClient,
+        "This application must authenticate with one of its certificates over mutual TLS (tlsClientCertificateBoundAccessTokens): send the request to the token endpoint named in mtls_endpoint_aliases of the discovery document, with the certificate.");
+    public static readonly TesseraError CertificateNotRegistered = new("TSR8206", InvalidClient,
+        "The client certificate is not one of this application's current certificates (keyCredentials): add it to the application, or present a certificate that is registered and not expired.");
+    public static readonly TesseraError MtlsPortEndpointsOnly = new("TSR8212", "not_found",
+        "This port serves only the endpoints that take client certificates (mtls_endpoint_aliases in the discovery document: token, introspection, revocation, device authorization). Use the server's public origin for everything else.");
+    public static readonly TesseraError RefreshTokenBound = new("TSR8214", "invalid_grant",
+        "This refresh token is bound to the client certificate it was issued to: send it to the mutual TLS token endpoint (mtls_endpoint_aliases) with that certificate.");
+    public static readonly TesseraError BoundTokensNeedCertificate = new("TSR8207", BadRequest,
+        "tlsClientCertificateBoundAccessTokens needs at least one certificate in keyCredentials of a confidential application: add the certificate in the same request or before, and keep one while the setting is on.");
 
     // The platform's signing keys (TSR821x)
     public static readonly TesseraError SigningKeysPlatformOnly = new("TSR8210", "Authorization_RequestDenied",

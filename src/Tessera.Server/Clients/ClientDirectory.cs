@@ -22,6 +22,9 @@ public sealed record ClientInfo(
 
     /// <summary>The registration's mobile and desktop redirect URIs (Graph's <c>publicClient.redirectUris</c>).</summary>
     public IReadOnlyList<string> NativeRedirectUris { get; init; } = [];
+
+    /// <summary>It must authenticate over mutual TLS with one of its certificates (<c>tlsClientCertificateBoundAccessTokens</c>).</summary>
+    public bool CertificateBoundTokens { get; init; }
 }
 
 /// <summary>
@@ -53,7 +56,7 @@ public sealed class ClientDirectory(IServiceScopeFactory scopes, IMemoryCache ca
         var client = await db.Applications.AsNoTracking()
             .Where(a => a.AppId == appId)
             .Select(a => new ClientInfo(a.AppId, a.TenantId, a.DisplayName, a.ServicePrincipalEnabled, a.AppRoleAssignmentRequired,
-                a.SignInAudience == SignInAudiences.MultiTenant) { NativeRedirectUris = a.PublicClientRedirectUris })
+                a.SignInAudience == SignInAudiences.MultiTenant) { NativeRedirectUris = a.PublicClientRedirectUris, CertificateBoundTokens = a.TlsClientCertificateBoundAccessTokens })
             .FirstOrDefaultAsync(cancellationToken);
         cache.Set(key, client, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = Lifetime, Size = 1 });
         return client;

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
@@ -50,6 +51,36 @@ public sealed class TesseraApplicationManager(
         }
 
         return matched;
+    }
+
+    /// <summary>
+    /// The certificates a confidential client may authenticate with over mutual TLS (<c>self_signed_tls_client_auth</c>):
+    /// its registered certificate credentials within their validity window, read from the registration on every request so
+    /// that one removed (rotation) is refused at once. OpenIddict then requires the presented certificate to be one of them.
+    /// </summary>
+    public override async ValueTask<X509ChainPolicy?> GetSelfSignedTlsClientAuthenticationPolicyAsync(
+        OpenIddictEntityFrameworkCoreApplication application, X509ChainPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        ArgumentNullException.ThrowIfNull(policy);
+        var trusted = policy.Clone();
+        if (!Guid.TryParse(application.ClientId, out var appId))
+        {
+            return trusted;
+        }
+
+        var now = time.GetUtcNow();
+        var certificates = await db.KeyCredentials.AsNoTracking()
+            .Where(c => db.Applications.Any(a => a.AppId == appId && a.Id == c.ApplicationId))
+            .Where(c => c.StartDateTime <= now && c.EndDateTime > now)
+            .Select(c => c.Key)
+            .ToListAsync(cancellationToken);
+        foreach (var certificate in certificates)
+        {
+            trusted.CustomTrustStore.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(certificate)));
+        }
+
+        return trusted;
     }
 
     /// <summary>Exact matching, except that native clients registered on a loopback IP may use any port (RFC 8252 §7.3).</summary>

@@ -8,6 +8,7 @@ using Tessera.Directory.Users;
 using Tessera.Server.Admin;
 using Tessera.Server.Failures;
 using Tessera.Server.Keys;
+using Tessera.Server.MutualTls;
 using Tessera.Server.Protection;
 using Tessera.Server.Protocol;
 using Tessera.Server.Protocol.Authorize;
@@ -95,6 +96,7 @@ public sealed class TesseraApp : IAsyncDisposable
         services.AddTesseraAdminApi();
         services.AddTesseraSharedSignals();
         builder.LimitRequestSizes();
+        builder.AddTesseraMutualTls(options);
         overrideServices?.Invoke(services);
 
         var web = builder.Build();
@@ -109,6 +111,7 @@ public sealed class TesseraApp : IAsyncDisposable
         _ = web.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
 
         web.UseTesseraErrorHandling();
+        web.UseTesseraMutualTls(options.Mtls);
         web.UseMiddleware<TransportSecurityMiddleware>();
         web.UseMiddleware<SecurityHeadersMiddleware>();
         web.UseMiddleware<SeeOtherAfterPostMiddleware>();
@@ -138,6 +141,16 @@ public sealed class TesseraApp : IAsyncDisposable
         catch (IOException exception) when (exception.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
         {
             throw new TesseraConfigurationException(TesseraErrors.AddressInUse.With(Web.Configuration["urls"] ?? DefaultUrl));
+        }
+
+        try
+        {
+            MutualTlsSetup.CheckListening(Web.Services.GetRequiredService<IServer>(), Web.Services.GetRequiredService<IOptions<TesseraOptions>>().Value.Mtls);
+        }
+        catch (TesseraConfigurationException)
+        {
+            await Web.StopAsync(cancellationToken);
+            throw;
         }
 
         var configured = Web.Configuration["Tessera:PublicOrigin"];

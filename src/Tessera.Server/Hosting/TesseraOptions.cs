@@ -25,6 +25,7 @@ public sealed class TesseraOptions
     public SignInProtectionOptions SignInProtection { get; set; } = new();
     public SessionOptions Sessions { get; set; } = new();
     public SharedSignals.SharedSignalsOptions SharedSignals { get; set; } = new();
+    public MutualTls.MtlsOptions Mtls { get; set; } = new();
 }
 
 /// <summary>Rate limits and password-spray detection (the <c>Tessera:SignInProtection</c> section).</summary>

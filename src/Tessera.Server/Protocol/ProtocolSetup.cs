@@ -5,6 +5,7 @@ using Tessera.Directory.Storage;
 using Tessera.Policy.Tokens;
 using Tessera.Server.Clients;
 using Tessera.Server.Keys;
+using Tessera.Server.MutualTls;
 using Tessera.Server.Consent;
 using Tessera.Server.Federation;
 using Tessera.Server.Protocol.Authorize;
@@ -58,6 +59,7 @@ public static class ProtocolSetup
                 server.AllowCustomFlow(Delegation.JwtBearerGrantType).AllowTokenExchangeFlow();
 
                 server.RequireProofKeyForCodeExchange();
+                server.UseTesseraMutualTls();
                 server.SetAuthorizationCodeLifetime(TokenLifetimes.AuthorizationCode)
                     .SetAccessTokenLifetime(TokenLifetimes.AccessTokenMaximum)
                     .SetIdentityTokenLifetime(TokenLifetimes.IdentityToken)
@@ -102,6 +104,9 @@ public static class ProtocolSetup
                 server.AddEventHandler(Introspection.RequireConfidentialClient.Descriptor);
                 server.AddEventHandler(EnsureClientInTenant.Descriptor);
                 server.AddEventHandler(RejectDisabledClients.Descriptor);
+                server.AddEventHandler(RequireCertificateForBoundClients.Descriptor);
+                server.AddEventHandler(DescribeMutualTlsRefusals.Descriptor);
+                server.AddEventHandler(AdvertiseMutualTls.Descriptor);
                 server.AddEventHandler(AcceptFederatedClientAssertions.Descriptor);
                 server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
                 server.AddEventHandler(TypeGenericAssertionsAsClientAssertions.Descriptor);

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -43,16 +44,29 @@ public sealed class ProtectedApi : IAsyncDisposable
     /// <summary>Starts an API. <paramref name="services"/> runs before <c>AddTesseraApi</c>, <paramref name="after"/> after it.</summary>
     public static async Task<ProtectedApi> StartAsync(
         HttpsServerFixture? server, Action<TesseraApiOptions> options,
-        Action<IServiceCollection>? services = null, Action<IServiceCollection>? after = null, int port = 0)
+        Action<IServiceCollection>? services = null, Action<IServiceCollection>? after = null, int port = 0,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? tlsCertificate = null)
     {
         var contentRoot = Path.Combine(Path.GetTempPath(), "tessera-tests", "api-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(contentRoot);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [$"--urls=http://127.0.0.1:{port}"],
+            Args = [$"--urls={(tlsCertificate is null ? "http" : "https")}://127.0.0.1:{port}"],
             ContentRootPath = contentRoot,
             EnvironmentName = "Production",
         });
+        if (tlsCertificate is not null)
+        {
+            // On HTTPS, the handshake asks for a client certificate (any: the token's binding decides), as an API taking
+            // certificate-bound tokens does.
+            builder.WebHost.UseKestrelHttpsConfiguration().ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = tlsCertificate;
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = static (_, _, _) => true;
+            }));
+        }
+
         var logs = new LogCapture();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton<AttackerKeys>();

@@ -8,6 +8,7 @@ using Tessera.Directory.Applications;
 using Tessera.Directory.Storage;
 using Tessera.Policy.Errors;
 using Tessera.Policy.Registrations;
+using Tessera.Policy.Workloads;
 using Tessera.Server.Admin.Audit;
 
 namespace Tessera.Server.Admin.Apis;
@@ -222,6 +223,24 @@ public static class ApplicationChanges
             {
                 return Fail(keysError);
             }
+        }
+
+        var bound = ApiBodies.OptionalBool(body, "tlsClientCertificateBoundAccessTokens", out error);
+        if (error is not null)
+        {
+            return Fail(error);
+        }
+
+        if (bound is { } isBound)
+        {
+            ModifiedProperty.Track(modified, "tlsClientCertificateBoundAccessTokens", app.TlsClientCertificateBoundAccessTokens.ToString(), isBound.ToString());
+            app.TlsClientCertificateBoundAccessTokens = isBound;
+        }
+
+        // Checked on the result, whichever of the two changed: the setting would lock out a client with no certificate.
+        if (app.TlsClientCertificateBoundAccessTokens && !app.IsPublicClient && app.KeyCredentials.Count == 0)
+        {
+            return Fail(WorkloadErrors.BoundTokensNeedCertificate);
         }
 
         // After the scopes and app roles: an application may declare its own API's permissions.

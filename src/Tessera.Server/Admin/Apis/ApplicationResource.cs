@@ -53,6 +53,7 @@ public static class ApplicationResource
                 startDateTime = c.StartDateTime,
                 endDateTime = c.EndDateTime,
             }),
+            ["tlsClientCertificateBoundAccessTokens"] = app.TlsClientCertificateBoundAccessTokens,
             ["@odata.etag"] = GraphResults.ETag(app.ConcurrencyStamp),
         };
     }

@@ -113,7 +113,7 @@ public static class ApplicationsApi
         });
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, ApplicationRegistrar registrar, AuditLog audit)
+    private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, ApplicationRegistrar registrar, AuditLog audit, Clients.ClientDirectory clients)
     {
         var caller = http.Caller();
         var (app, denied) = await LoadForWriteAsync(db, caller, id, http);
@@ -139,6 +139,7 @@ public static class ApplicationsApi
         return await AdminWrites.SaveAsync(db, http, async () =>
         {
             await registrar.SyncClientAsync(app, http.RequestAborted);
+            clients.Forget(app.AppId);
             return Results.NoContent();
         });
     }

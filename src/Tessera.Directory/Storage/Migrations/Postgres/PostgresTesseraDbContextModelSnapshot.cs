@@ -495,6 +495,9 @@ namespace Tessera.Directory.Storage.Migrations.Postgres
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("TlsClientCertificateBoundAccessTokens")
+                        .HasColumnType("boolean");
+
                     b.PrimitiveCollection<List<string>>("WebRedirectUris")
                         .IsRequired()
                         .HasColumnType("text[]");

@@ -483,6 +483,9 @@ namespace Tessera.Directory.Storage.Migrations.Sqlite
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TlsClientCertificateBoundAccessTokens")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("WebRedirectUris")
                         .IsRequired()
                         .HasColumnType("TEXT");
