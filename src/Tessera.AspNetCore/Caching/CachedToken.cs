@@ -53,18 +53,21 @@ internal sealed class CachedToken
 
 /// <summary>
 /// A token's subject, its <c>iat</c> (Unix seconds; the earliest possible when absent, so that any revocation refuses
-/// it) and whether its client can take a claims challenge (<c>xms_cc</c> has <c>cp1</c>).
+/// it) and whether its client can take a claims challenge (<c>xms_cc</c> has <c>cp1</c>); for a delegated token (it has
+/// <c>scp</c>), its client (<c>azp</c>, or Entra's v1 <c>appid</c>), which loses it when consent for every user is removed.
 /// </summary>
-internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool ClientCapable)
+internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool ClientCapable, Subject? Client = null)
 {
     public static TokenFacts Of(JsonWebToken jwt)
     {
-        var subject = ContinuousAccess.Subject.Of(Claim(jwt, "tid"), Claim(jwt, "oid"));
+        var tenantId = Claim(jwt, "tid");
+        var subject = ContinuousAccess.Subject.Of(tenantId, Claim(jwt, "oid"));
+        var client = jwt.TryGetPayloadValue<string>("scp", out _) ? ContinuousAccess.Subject.ClientOf(tenantId, Claim(jwt, "azp") ?? Claim(jwt, "appid")) : null;
         var issuedAt = jwt.TryGetPayloadValue<long>("iat", out var iat) ? iat : long.MinValue;
         var capable = jwt.TryGetPayloadValue<string[]>("xms_cc", out var capabilities)
             ? capabilities.Contains("cp1", StringComparer.Ordinal)
             : jwt.TryGetPayloadValue<string>("xms_cc", out var single) && string.Equals(single, "cp1", StringComparison.Ordinal);
-        return new TokenFacts(subject, issuedAt, capable);
+        return new TokenFacts(subject, issuedAt, capable, client);
     }
 
     private static string? Claim(JsonWebToken jwt, string name) => jwt.TryGetPayloadValue<string>(name, out var value) ? value : null;
