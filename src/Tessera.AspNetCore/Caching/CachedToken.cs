@@ -54,9 +54,10 @@ internal sealed class CachedToken
 /// <summary>
 /// A token's subject, its <c>iat</c> (Unix seconds; the earliest possible when absent, so that any revocation refuses
 /// it) and whether its client can take a claims challenge (<c>xms_cc</c> has <c>cp1</c>); for a delegated token (it has
-/// <c>scp</c>), its client (<c>azp</c>, or Entra's v1 <c>appid</c>), which loses it when consent for every user is removed.
+/// <c>scp</c>), its client (<c>azp</c>, or Entra's v1 <c>appid</c>), which loses it when consent for every user is removed;
+/// when Conditional Access bound it to networks, those and its sign-in time (<c>auth_time</c>).
 /// </summary>
-internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool ClientCapable, Subject? Client = null)
+internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool ClientCapable, Subject? Client = null, NetworkBinding? Networks = null, long AuthenticatedAt = 0)
 {
     public static TokenFacts Of(JsonWebToken jwt)
     {
@@ -67,7 +68,9 @@ internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool
         var capable = jwt.TryGetPayloadValue<string[]>("xms_cc", out var capabilities)
             ? capabilities.Contains("cp1", StringComparer.Ordinal)
             : jwt.TryGetPayloadValue<string>("xms_cc", out var single) && string.Equals(single, "cp1", StringComparison.Ordinal);
-        return new TokenFacts(subject, issuedAt, capable, client);
+        var networks = NetworkBinding.Of(jwt);
+        var authenticatedAt = networks is not null && jwt.TryGetPayloadValue<long>("auth_time", out var authTime) ? authTime : issuedAt;
+        return new TokenFacts(subject, issuedAt, capable, client, networks, authenticatedAt);
     }
 
     private static string? Claim(JsonWebToken jwt, string name) => jwt.TryGetPayloadValue<string>(name, out var value) ? value : null;

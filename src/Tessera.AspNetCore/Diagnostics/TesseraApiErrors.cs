@@ -42,6 +42,9 @@ internal static class TesseraApiErrors
     public const string MetadataUnavailable = "TSR2812: The metadata of tenant '{0}' could not be read.";
     public const string Revoked = "TSR2813: The token was issued before access of its subject was revoked ({0}); get a new token.";
 
+    // Continuous Access Evaluation refusals that share the server's TSR80xx range.
+    public const string OutsideNetwork = "TSR8024: The token may be used only from the networks Conditional Access allowed when it was issued (strict location enforcement); this request comes from {0}. Get a new token from where the API is called; behind a proxy, the API must apply the forwarded client address (ForwardedHeaders).";
+
     // Security event tokens refused (TSR282x)
     public const string SetMalformed = "TSR2820: The body is not a signed JWT.";
     public const string SetType = "TSR2821: The token's type is '{0}', not 'secevent+jwt'.";
