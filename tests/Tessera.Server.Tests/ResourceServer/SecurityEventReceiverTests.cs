@@ -324,15 +324,28 @@ public sealed class SecurityEventReceiverTests(ResourceServerFixture fixture) : 
         var state = Path.Combine(Path.GetTempPath(), "tessera-tests", "cae-" + Guid.NewGuid().ToString("N"));
         var oid = Guid.NewGuid();
         var token = fixture.Forge.SignedByServer(Token(oid, Now - 60));
+        var client = Guid.NewGuid();
+        var delegated = fixture.Forge.UserClaims(fixture.ApiId, "Orders.Read");
+        delegated["azp"] = client.ToString("D");
+        delegated["iat"] = Now - 60;
+        var clientSet = Set(Guid.Empty, Now - 5, SecurityEventTypes.TokenClaimsChange);
+        clientSet["sub_id"] = new Dictionary<string, object>
+        {
+            ["format"] = "complex",
+            ["application"] = new Dictionary<string, object> { ["format"] = "opaque", ["id"] = client.ToString("D") },
+        };
         await using (var api = await StartAsync(state))
         {
             Assert.Equal((HttpStatusCode.Accepted, null), await PushAsync(api, Signed(Set(oid, Now - 5))));
+            Assert.Equal((HttpStatusCode.Accepted, null), await PushAsync(api, Signed(clientSet)));
         }
 
         await using var restarted = await StartAsync(state);
         using var response = await GetAsync(restarted, token);
+        using var clientsToken = await GetAsync(restarted, fixture.Forge.SignedByServer(delegated));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, clientsToken.StatusCode); // a client's revocation is kept as such
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(state, "revocations.log")));
