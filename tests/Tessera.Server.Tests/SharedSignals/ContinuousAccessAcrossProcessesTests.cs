@@ -129,14 +129,9 @@ public sealed class ContinuousAccessAcrossProcessesTests(ServerProcessFixture se
         await AssertStatusAsync(api, token, HttpStatusCode.Unauthorized); // the genuine one applied
     }
 
-    private Task<ProtectedApi> StartApiAsync(TesseraEventDelivery delivery, string? state = null, int port = 0)
+    private async Task<ProtectedApi> StartApiAsync(TesseraEventDelivery delivery, string? state = null, int port = 0)
     {
         port = port == 0 && delivery == TesseraEventDelivery.Push ? ProtectedApi.FreePort() : port;
-        return StartAndWaitAsync(delivery, state, port);
-    }
-
-    private async Task<ProtectedApi> StartAndWaitAsync(TesseraEventDelivery delivery, string? state, int port)
-    {
         var api = await ProtectedApi.StartAsync(null, o =>
         {
             o.Instance = server.Origin + "/";
