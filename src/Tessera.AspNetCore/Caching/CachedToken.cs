@@ -53,19 +53,27 @@ internal sealed class CachedToken
 
 /// <summary>
 /// A token's subject, its <c>iat</c> (Unix seconds; the earliest possible when absent, so that any revocation refuses
-/// it), whether its client can take a claims challenge (<c>xms_cc</c> has <c>cp1</c>) and, for a token bound to a client
-/// certificate (RFC 8705), the <c>x5t#S256</c> of its <c>cnf</c>.
+/// it) and whether its client can take a claims challenge (<c>xms_cc</c> has <c>cp1</c>); for a delegated token (it has
+/// <c>scp</c>), its client (<c>azp</c>, or Entra's v1 <c>appid</c>), which loses it when consent for every user is removed;
+/// when Conditional Access bound it to networks, those and its sign-in time (<c>auth_time</c>); for a token bound to a
+/// client certificate (RFC 8705), the <c>x5t#S256</c> of its <c>cnf</c>.
 /// </summary>
-internal readonly record struct TokenFacts(Subject? Subject, long IssuedAt, bool ClientCapable, string? CertificateThumbprint = null)
+internal readonly record struct TokenFacts(
+    Subject? Subject, long IssuedAt, bool ClientCapable, Subject? Client = null, NetworkBinding? Networks = null, long AuthenticatedAt = 0,
+    string? CertificateThumbprint = null)
 {
     public static TokenFacts Of(JsonWebToken jwt)
     {
-        var subject = ContinuousAccess.Subject.Of(Claim(jwt, "tid"), Claim(jwt, "oid"));
+        var tenantId = Claim(jwt, "tid");
+        var subject = ContinuousAccess.Subject.Of(tenantId, Claim(jwt, "oid"));
+        var client = jwt.TryGetPayloadValue<string>("scp", out _) ? ContinuousAccess.Subject.ClientOf(tenantId, Claim(jwt, "azp") ?? Claim(jwt, "appid")) : null;
         var issuedAt = jwt.TryGetPayloadValue<long>("iat", out var iat) ? iat : long.MinValue;
         var capable = jwt.TryGetPayloadValue<string[]>("xms_cc", out var capabilities)
             ? capabilities.Contains("cp1", StringComparer.Ordinal)
             : jwt.TryGetPayloadValue<string>("xms_cc", out var single) && string.Equals(single, "cp1", StringComparison.Ordinal);
-        return new TokenFacts(subject, issuedAt, capable, Validation.CertificateBinding.Thumbprint(jwt));
+        var networks = NetworkBinding.Of(jwt);
+        var authenticatedAt = networks is not null && jwt.TryGetPayloadValue<long>("auth_time", out var authTime) ? authTime : issuedAt;
+        return new TokenFacts(subject, issuedAt, capable, client, networks, authenticatedAt, Validation.CertificateBinding.Thumbprint(jwt));
     }
 
     private static string? Claim(JsonWebToken jwt, string name) => jwt.TryGetPayloadValue<string>(name, out var value) ? value : null;

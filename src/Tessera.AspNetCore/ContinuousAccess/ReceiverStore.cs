@@ -19,6 +19,7 @@ internal sealed record StreamRecord(
 /// </summary>
 internal sealed class ReceiverStore(string? directory)
 {
+    private const string ClientMark = "client";
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly Lock _appending = new();
     private StreamRecord? _stream;
@@ -70,10 +71,11 @@ internal sealed class ReceiverStore(string? directory)
         foreach (var line in File.ReadLines(path))
         {
             var parts = line.Split(' ');
-            if (parts.Length == 3 && Guid.TryParse(parts[0], out var tid) && Guid.TryParse(parts[1], out var oid) &&
-                long.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var at))
+            // "tid oid at", and "client" after it for a client application's revocation.
+            if (parts.Length is 3 or 4 && Guid.TryParse(parts[0], out var tid) && Guid.TryParse(parts[1], out var oid) &&
+                long.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) && (parts.Length == 3 || parts[3] == ClientMark))
             {
-                entries.Add((new Subject(tid, oid), at));
+                entries.Add((new Subject(tid, oid, IsClient: parts.Length == 4), at));
             }
         }
 
@@ -115,7 +117,7 @@ internal sealed class ReceiverStore(string? directory)
     }
 
     private static string Line((Subject Subject, long At) entry)
-        => string.Create(CultureInfo.InvariantCulture, $"{entry.Subject.TenantId:D} {entry.Subject.ObjectId:D} {entry.At}\n");
+        => string.Create(CultureInfo.InvariantCulture, $"{entry.Subject.TenantId:D} {entry.Subject.ObjectId:D} {entry.At}{(entry.Subject.IsClient ? " " + ClientMark : string.Empty)}\n");
 
     private string? PathOf(string file)
     {

@@ -1,12 +1,19 @@
 using System.Collections.Concurrent;
+using Tessera.AspNetCore.Caching;
 
 namespace Tessera.AspNetCore.ContinuousAccess;
 
-/// <summary>A subject of a tenant: a user or a service principal, by <c>tid</c> and <c>oid</c>.</summary>
-internal readonly record struct Subject(Guid TenantId, Guid ObjectId)
+/// <summary>
+/// A subject of a tenant: a user or a service principal, by <c>tid</c> and <c>oid</c>; or, with
+/// <paramref name="IsClient"/>, a client application whose delegated tokens (by <c>azp</c>) are concerned, whoever their user.
+/// </summary>
+internal readonly record struct Subject(Guid TenantId, Guid ObjectId, bool IsClient = false)
 {
     public static Subject? Of(string? tenantId, string? objectId)
         => Guid.TryParse(tenantId, out var tid) && Guid.TryParse(objectId, out var oid) ? new Subject(tid, oid) : null;
+
+    public static Subject? ClientOf(string? tenantId, string? clientId)
+        => Guid.TryParse(tenantId, out var tid) && Guid.TryParse(clientId, out var azp) ? new Subject(tid, azp, IsClient: true) : null;
 }
 
 /// <summary>
@@ -45,6 +52,11 @@ internal sealed class RevocationState(TimeProvider time)
 
         return Volatile.Read(ref _count) > 0 && subject is { } key && _revoked.TryGetValue(key, out revokedAt) && issuedAt <= revokedAt;
     }
+
+    /// <summary>Whether a token is revoked by its subject's revocation or, for a delegated token, by its client's.</summary>
+    public bool IsRevoked(in TokenFacts facts, out long revokedAt)
+        => IsRevoked(facts.Subject, facts.IssuedAt, out revokedAt) ||
+           (facts.Client is not null && IsRevoked(facts.Client, facts.IssuedAt, out revokedAt));
 
     /// <summary>Records a revocation; an older one than known changes nothing. Returns whether it changed anything.</summary>
     public bool Revoke(Subject subject, long at)

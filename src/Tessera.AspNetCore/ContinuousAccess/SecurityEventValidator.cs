@@ -159,7 +159,11 @@ internal sealed class SecurityEventValidator(TesseraApiSettings settings, Contin
         }
         else
         {
-            found = new SecurityEvent(jti, single.Name, subject, timestamp);
+            // A user who can sign in more strongly than before loses nothing: only a decrease (or no direction) revokes.
+            var increase = single.Name == SecurityEventTypes.AssuranceLevelChange &&
+                           single.Value.TryGetProperty("change_direction", out var direction) && direction.ValueKind == JsonValueKind.String &&
+                           direction.GetString() == "increase";
+            found = new SecurityEvent(jti, single.Name, increase ? null : subject, timestamp);
         }
 
         // Last, so that only SETs that verified can fill the replay cache.
@@ -180,9 +184,22 @@ internal sealed class SecurityEventValidator(TesseraApiSettings settings, Contin
             return "is missing ('sub_id')";
         }
 
-        if (!id.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != "iss_sub" ||
-            !id.TryGetProperty("iss", out var issuer) || issuer.ValueKind != JsonValueKind.String || issuer.GetString() != _issuer ||
-            !id.TryGetProperty("sub", out var sub) || sub.ValueKind != JsonValueKind.String || !Guid.TryParse(sub.GetString(), out var objectId))
+        var format = id.TryGetProperty("format", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        Guid objectId;
+        var client = format == "complex";
+        if (client)
+        {
+            // A client application, whatever user its delegated tokens are for: {"format":"complex","application":{"format":"opaque","id":<app id>}}.
+            if (!id.TryGetProperty("application", out var application) || application.ValueKind != JsonValueKind.Object ||
+                !application.TryGetProperty("format", out var inner) || inner.ValueKind != JsonValueKind.String || inner.GetString() != "opaque" ||
+                !application.TryGetProperty("id", out var appId) || appId.ValueKind != JsonValueKind.String || !Guid.TryParse(appId.GetString(), out objectId))
+            {
+                return "is a 'complex' identifier without an 'application' of format 'opaque' with an application id";
+            }
+        }
+        else if (format != "iss_sub" ||
+                 !id.TryGetProperty("iss", out var issuer) || issuer.ValueKind != JsonValueKind.String || issuer.GetString() != _issuer ||
+                 !id.TryGetProperty("sub", out var sub) || sub.ValueKind != JsonValueKind.String || !Guid.TryParse(sub.GetString(), out objectId))
         {
             return "is not an 'iss_sub' identifier of the tenant's issuer with an object id";
         }
@@ -192,7 +209,7 @@ internal sealed class SecurityEventValidator(TesseraApiSettings settings, Contin
             return "has no 'event_timestamp'";
         }
 
-        subject = new Subject(receiver.TenantId, objectId);
+        subject = new Subject(receiver.TenantId, objectId, client);
         return null;
     }
 

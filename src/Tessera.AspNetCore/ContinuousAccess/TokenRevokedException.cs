@@ -40,7 +40,10 @@ internal sealed class TokenRevokedException : SecurityTokenValidationException
     /// The claims request a capable client takes back to the server: a token not before the second after the
     /// revocation, <c>{"access_token":{"nbf":{"essential":true,"value":"t+1"}}}</c>, standard base64 as Entra ID sends it.
     /// </summary>
-    public string ClaimsChallenge()
+    public string ClaimsChallenge() => NotBeforeChallenge(RevokedAt + 1);
+
+    /// <summary><c>{"access_token":{"nbf":{"essential":true,"value":"&lt;value&gt;"}}}</c>, encoded for the challenge.</summary>
+    public static string NotBeforeChallenge(long value)
         => TesseraAuthorizationResultHandler.ClaimsValue(
-            "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + (RevokedAt + 1).ToString(CultureInfo.InvariantCulture) + "\"}}}");
+            "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + value.ToString(CultureInfo.InvariantCulture) + "\"}}}");
 }

@@ -46,6 +46,9 @@ internal static class TesseraApiErrors
     public const string CertificateMissing = "TSR8209: The token is bound to a client certificate (cnf x5t#S256) and the request came without one. Call this API over mutual TLS with the certificate the token was issued to.";
     public const string CertificateMismatch = "TSR8213: The token is bound to a client certificate (cnf x5t#S256) that is not the one this request came with. Call this API with the certificate the token was issued to.";
 
+    // Continuous Access Evaluation refusals that share the server's TSR80xx range.
+    public const string OutsideNetwork = "TSR8024: The token may be used only from the networks Conditional Access allowed when it was issued (strict location enforcement); this request comes from {0}. Get a new token from where the API is called; behind a proxy, the API must apply the forwarded client address (ForwardedHeaders).";
+
     // Security event tokens refused (TSR282x)
     public const string SetMalformed = "TSR2820: The body is not a signed JWT.";
     public const string SetType = "TSR2821: The token's type is '{0}', not 'secevent+jwt'.";

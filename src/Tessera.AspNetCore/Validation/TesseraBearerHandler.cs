@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
 using Tessera.AspNetCore.Caching;
@@ -50,12 +51,9 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         var (cached, token, revoked) = Lookup(validator);
         if (cached is not null)
         {
-            if (cached.Facts.CertificateThumbprint is { } bound && await CertificateBinding.RefusalAsync(Context, bound).ConfigureAwait(false) is { } unbound)
-            {
-                return await FailAsync(events, unbound).ConfigureAwait(false);
-            }
-
-            return await SucceedAsync(events, cached.NewIdentity(), cached.Token, cached.Encoded, cached.IssuedUtc, cached.ExpiresUtc).ConfigureAwait(false);
+            return await RefusalAsync(cached.Facts).ConfigureAwait(false) is { } unbound
+                ? await FailAsync(events, unbound).ConfigureAwait(false)
+                : await SucceedAsync(events, cached.NewIdentity(), cached.Token, cached.Encoded, cached.IssuedUtc, cached.ExpiresUtc).ConfigureAwait(false);
         }
 
         if (revoked is not null)
@@ -81,8 +79,7 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         }
 
         var validated = result.SecurityToken;
-        if (validated is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt && CertificateBinding.Thumbprint(jwt) is { } thumbprint &&
-            await CertificateBinding.RefusalAsync(Context, thumbprint).ConfigureAwait(false) is { } refused)
+        if (validated is JsonWebToken jwt && await RefusalAsync(TokenFacts.Of(jwt)).ConfigureAwait(false) is { } refused)
         {
             return await FailAsync(events, refused).ConfigureAwait(false);
         }
@@ -108,17 +105,57 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
             : (null, presented.ToString(), null);
     }
 
+    /// <summary>What refuses a verified token on this request: its client certificate binding (RFC 8705), or its networks.</summary>
+    private async ValueTask<Exception?> RefusalAsync(TokenFacts facts)
+    {
+        if (facts.CertificateThumbprint is { } thumbprint && await CertificateBinding.RefusalAsync(Context, thumbprint).ConfigureAwait(false) is { } unbound)
+        {
+            return unbound;
+        }
+
+        return OutsideNetwork(facts);
+    }
+
+    /// <summary>
+    /// Strict location enforcement: a token bound to networks, used from an address outside them (the connection's
+    /// address, or the client's as ForwardedHeaders set it), is refused.
+    /// </summary>
+    private TokenOutsideNetworkException? OutsideNetwork(in TokenFacts facts)
+    {
+        if (facts.Networks is not { } networks)
+        {
+            return null;
+        }
+
+        var address = Context.Connection.RemoteIpAddress;
+        if (networks.Allows(address))
+        {
+            return null;
+        }
+
+        var refused = new TokenOutsideNetworkException(address, facts.AuthenticatedAt, facts.ClientCapable);
+        Diagnostics.Log.TokenRefused(Logger, Scheme.Name, refused.Message);
+        return refused;
+    }
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var authenticated = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
         var challenge = new JwtBearerChallengeContext(Context, Scheme, Options, properties) { AuthenticateFailure = authenticated.Failure };
         // A client that declared cp1 gets a claims challenge it takes back to the server, whatever IncludeErrorDetails says:
         // it is how the protocol continues, not a detail.
-        var claims = challenge.AuthenticateFailure is TokenRevokedException { ClientCapable: true } revoked ? revoked.ClaimsChallenge() : null;
+        var claims = challenge.AuthenticateFailure switch
+        {
+            TokenRevokedException { ClientCapable: true } revoked => revoked.ClaimsChallenge(),
+            TokenOutsideNetworkException { ClientCapable: true } outside => outside.ClaimsChallenge(),
+            _ => null,
+        };
         if (claims is not null)
         {
             challenge.Error = "insufficient_claims";
-            challenge.ErrorDescription = "The token was issued before access was revoked; get a new token with the claims in this challenge";
+            challenge.ErrorDescription = challenge.AuthenticateFailure is TokenOutsideNetworkException
+                ? "The token is not valid from this network; get a new token with the claims in this challenge"
+                : "The token was issued before access was revoked; get a new token with the claims in this challenge";
         }
         else if (Options.IncludeErrorDetails && challenge.AuthenticateFailure is not null)
         {
@@ -209,6 +246,7 @@ internal sealed class TesseraBearerHandler(IOptionsMonitor<JwtBearerOptions> opt
         SecurityTokenInvalidTypeException => "The token is not an access token",
         TokenRevokedException => "The token was issued before access was revoked",
         CertificateBindingException => failure.Message,
+        TokenOutsideNetworkException => "The token is not valid from this network",
         _ => "The token is not valid",
     };
 

@@ -71,7 +71,7 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
             return false;
         }
 
-        if (_revocations.IsRevoked(cached.Facts.Subject, cached.Facts.IssuedAt, out var revokedAt))
+        if (_revocations.IsRevoked(cached.Facts, out var revokedAt))
         {
             Cache.Remove(cached.Encoded);
             revoked = Revoked(cached.Facts, revokedAt);
@@ -100,7 +100,7 @@ internal sealed class TesseraTokenHandler : TokenHandler, IDisposable
 
         var jwt = (JsonWebToken)result.SecurityToken;
         var facts = TokenFacts.Of(jwt);
-        if (_revocations.IsRevoked(facts.Subject, facts.IssuedAt, out var revokedAt))
+        if (_revocations.IsRevoked(facts, out var revokedAt))
         {
             return Failed(Revoked(facts, revokedAt));
         }

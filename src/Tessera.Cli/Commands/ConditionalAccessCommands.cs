@@ -349,6 +349,9 @@ internal static class ConditionalAccessCommands
             controls.Add(frequency.Text("frequencyInterval") == "everyTime" ? "sign in every time" : $"sign in every {frequency["value"]} {frequency.Text("type")}");
         }
 
-        return string.Join(grant?.Text("operator") == "AND" ? " and " : " or ", controls);
+        var text = string.Join(grant?.Text("operator") == "AND" ? " and " : " or ", controls);
+        return policy["sessionControls"]?["continuousAccessEvaluation"].Text("mode") == "strictEnforcement"
+            ? text + "; tokens bound to the excluded locations"
+            : text;
     }
 }

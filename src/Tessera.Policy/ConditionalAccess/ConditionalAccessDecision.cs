@@ -41,6 +41,12 @@ public sealed record ConditionalAccessDecision(
     bool ReauthenticationRequired,
     IReadOnlySet<string> SatisfiedAuthenticationContexts)
 {
+    /// <summary>
+    /// For a granted request, one list of network ranges per policy in strict location enforcement that binds the
+    /// token: the token is usable only from an address inside some range of every list.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<System.Net.IPNetwork>> LocationBindings { get; init; } = [];
+
     /// <summary>The enforced policies that are not satisfied (blocking or asking for more), for messages.</summary>
     public IEnumerable<PolicyResult> Failed => Policies.Where(p => p.Result == PolicyResultKind.Failure);
 }

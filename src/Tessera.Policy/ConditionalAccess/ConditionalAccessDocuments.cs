@@ -24,7 +24,7 @@ public static class ConditionalAccessDocuments
 
     private static readonly string[] TopLevel = ["displayName", "state", "conditions", "grantControls", "sessionControls", "description"];
     private static readonly string[] Unenforceable = ["platforms", "devices", "deviceStates", "insiderRiskLevels", "authenticationFlows", "servicePrincipalRiskLevels", "times", "agentIdRiskLevels"];
-    private static readonly string[] UnenforceableSession = ["applicationEnforcedRestrictions", "cloudAppSecurity", "persistentBrowser", "continuousAccessEvaluation", "secureSignInSession", "disableResilienceDefaults", "globalSecureAccessFilteringProfile", "tokenProtection"];
+    private static readonly string[] UnenforceableSession = ["applicationEnforcedRestrictions", "cloudAppSecurity", "persistentBrowser", "secureSignInSession", "disableResilienceDefaults", "globalSecureAccessFilteringProfile", "tokenProtection"];
 
     /// <summary>A policy read from a Graph body, and the first rule it breaks.</summary>
     public static (ConditionalAccessPolicy? Policy, TesseraError? Error) Read(JsonObject json, Guid id)
@@ -88,9 +88,7 @@ public static class ConditionalAccessDocuments
                 ["userRiskLevels"] = Strings(policy.UserRiskLevels.Order().Select(RiskName)),
             },
             ["grantControls"] = WriteGrant(policy.Grant),
-            ["sessionControls"] = policy.SignInFrequency is { } frequency
-                ? new JsonObject { ["signInFrequency"] = WriteFrequency(frequency) }
-                : null,
+            ["sessionControls"] = WriteSession(policy),
         };
     }
 
@@ -197,13 +195,18 @@ public static class ConditionalAccessDocuments
         var userRisk = ReadRisk(conditions, "userRiskLevels");
         var grant = ReadGrant(json);
         var frequency = ReadSession(json);
+        var continuousAccess = ReadContinuousAccess(json);
+        if (continuousAccess == ContinuousAccessMode.StrictEnforcement && locations is not { ExcludeLocations.Count: > 0 })
+        {
+            throw Refuse(ConditionalAccessErrors.StrictEnforcementWithoutLocations);
+        }
 
         if (grant is null && frequency is null)
         {
             throw Refuse(ConditionalAccessErrors.NoControls);
         }
 
-        if (clients is not null && (grant is not { Block: true } || frequency is not null))
+        if (clients is not null && (grant is not { Block: true } || frequency is not null || continuousAccess != ContinuousAccessMode.Default))
         {
             throw Refuse(ConditionalAccessErrors.WorkloadGrant);
         }
@@ -222,6 +225,7 @@ public static class ConditionalAccessDocuments
             UserRiskLevels = userRisk,
             Grant = grant,
             SignInFrequency = frequency,
+            ContinuousAccessEvaluation = continuousAccess,
         };
     }
 
@@ -497,6 +501,26 @@ public static class ConditionalAccessDocuments
         return new GrantControls { Block = block, Mfa = mfa, Strength = strength, RequireAll = requireAll };
     }
 
+    /// <summary>Graph's <c>continuousAccessEvaluationSessionControl</c>: <c>{"mode": "strictEnforcement" | "disabled"}</c>, or null.</summary>
+    private static ContinuousAccessMode ReadContinuousAccess(JsonObject json)
+    {
+        if (json["sessionControls"] is not JsonObject session || session["continuousAccessEvaluation"] is null)
+        {
+            return ContinuousAccessMode.Default;
+        }
+
+        var control = session["continuousAccessEvaluation"] as JsonObject
+            ?? throw Refuse(ConditionalAccessErrors.Shape.With("sessionControls.continuousAccessEvaluation", "an object or null"));
+        Known(control, "continuousAccessEvaluationSessionControl", "sessionControls.continuousAccessEvaluation.", ["mode"]);
+        var mode = OptionalText(control, "mode", "sessionControls.continuousAccessEvaluation.");
+        return mode switch
+        {
+            "strictEnforcement" => ContinuousAccessMode.StrictEnforcement,
+            "disabled" => ContinuousAccessMode.Disabled,
+            _ => throw Refuse(ConditionalAccessErrors.ContinuousAccessModeInvalid.With(mode ?? "(none)")),
+        };
+    }
+
     private static SignInFrequency? ReadSession(JsonObject json)
     {
         if (json["sessionControls"] is null)
@@ -505,7 +529,7 @@ public static class ConditionalAccessDocuments
         }
 
         var session = json["sessionControls"] as JsonObject ?? throw Refuse(ConditionalAccessErrors.Shape.With("sessionControls", "an object or null"));
-        Known(session, "conditionalAccessSessionControls", "sessionControls.", ["signInFrequency", .. UnenforceableSession]);
+        Known(session, "conditionalAccessSessionControls", "sessionControls.", ["signInFrequency", "continuousAccessEvaluation", .. UnenforceableSession]);
         foreach (var name in UnenforceableSession)
         {
             var off = session[name] switch
@@ -575,6 +599,30 @@ public static class ConditionalAccessDocuments
             ("days", >= 1 and <= 365) => new SignInFrequency { Every = TimeSpan.FromDays(amount.Value) },
             _ => throw Refuse(ConditionalAccessErrors.SignInFrequencyInvalid.With("a time-based frequency needs type hours with value 1 to 23, or type days with value 1 to 365.")),
         };
+    }
+
+    private static JsonObject? WriteSession(ConditionalAccessPolicy policy)
+    {
+        if (policy.SignInFrequency is null && policy.ContinuousAccessEvaluation == ContinuousAccessMode.Default)
+        {
+            return null;
+        }
+
+        var session = new JsonObject();
+        if (policy.SignInFrequency is { } frequency)
+        {
+            session["signInFrequency"] = WriteFrequency(frequency);
+        }
+
+        if (policy.ContinuousAccessEvaluation != ContinuousAccessMode.Default)
+        {
+            session["continuousAccessEvaluation"] = new JsonObject
+            {
+                ["mode"] = policy.ContinuousAccessEvaluation == ContinuousAccessMode.StrictEnforcement ? "strictEnforcement" : "disabled",
+            };
+        }
+
+        return session;
     }
 
     private static JsonObject? WriteGrant(GrantControls? grant)

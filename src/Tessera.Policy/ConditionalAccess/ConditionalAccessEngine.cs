@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Tessera.Policy.ConditionalAccess;
 
 /// <summary>
@@ -25,6 +27,7 @@ public static class ConditionalAccessEngine
         var required = AuthenticationStrength.SingleFactor;
         var reauthenticate = false;
         var unsatisfiedContexts = new HashSet<string>(StringComparer.Ordinal);
+        var bindings = new List<IReadOnlyList<IPNetwork>>();
 
         foreach (var policy in policies)
         {
@@ -38,7 +41,14 @@ public static class ConditionalAccessEngine
             var reportOnly = policy.State == PolicyState.ReportOnly;
             if (!Applies(policy, locations, signIn, explanation))
             {
-                results.Add(new(policy.Id, policy.DisplayName, reportOnly ? PolicyResultKind.ReportOnlyNotApplied : PolicyResultKind.NotApplied, [], [], explanation));
+                var binding = StrictLocationBinding(policy, locations, signIn, explanation);
+                if (binding is not null && !reportOnly)
+                {
+                    bindings.Add(binding);
+                }
+
+                results.Add(new(policy.Id, policy.DisplayName, reportOnly ? PolicyResultKind.ReportOnlyNotApplied : PolicyResultKind.NotApplied, [],
+                    binding is null ? [] : [StrictLocationControl], explanation));
                 continue;
             }
 
@@ -74,7 +84,42 @@ public static class ConditionalAccessEngine
         var contexts = outcome == AccessOutcome.Granted
             ? signIn.AuthenticationContexts.Where(c => availableAuthenticationContexts.Contains(c) && !unsatisfiedContexts.Contains(c)).ToHashSet(StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
-        return new ConditionalAccessDecision(outcome, results, required, reauthenticate, contexts);
+        return new ConditionalAccessDecision(outcome, results, required, reauthenticate, contexts)
+        {
+            LocationBindings = outcome == AccessOutcome.Granted ? bindings : [],
+        };
+    }
+
+    /// <summary>The session control's name in results (Graph's <c>enforcedSessionControls</c>).</summary>
+    public const string StrictLocationControl = "continuousAccessEvaluation";
+
+    /// <summary>
+    /// For a policy in strict enforcement that stays out of this request only because its address is in an excluded
+    /// location: the ranges of those excluded locations, where the token may be used (elsewhere the policy would apply).
+    /// Null when the policy does not bind the token.
+    /// </summary>
+    private static IReadOnlyList<IPNetwork>? StrictLocationBinding(
+        ConditionalAccessPolicy policy, IReadOnlyList<NamedLocation> locations, SignInConditions signIn, List<string> why)
+    {
+        if (policy.ContinuousAccessEvaluation != ContinuousAccessMode.StrictEnforcement || policy.Locations is not { } condition ||
+            signIn.IpAddress is not { } ip)
+        {
+            return null;
+        }
+
+        var excluded = locations
+            .Where(l => condition.ExcludeLocations.Any(e => e == PolicyLocations.AllTrusted ? l.IsTrusted : string.Equals(l.Id.ToString("D"), e, StringComparison.OrdinalIgnoreCase)))
+            .ToList();
+        var ignored = new List<string>();
+        if (!excluded.Exists(l => l.Contains(ip)) ||
+            !(Subject(policy, signIn, ignored) && Target(policy.Applications, signIn, ignored) && ClientApp(policy.ClientAppTypes, signIn, ignored) &&
+              Risk("sign-in risk", policy.SignInRiskLevels, signIn.SignInRisk, ignored) && Risk("user risk", policy.UserRiskLevels, signIn.UserRisk, ignored)))
+        {
+            return null;
+        }
+
+        why.Add($"Session: strict location enforcement: the token works only from {string.Join(", ", excluded.Select(l => l.DisplayName))}.");
+        return [.. excluded.SelectMany(l => l.Ranges).Distinct()];
     }
 
     private static bool Applies(ConditionalAccessPolicy policy, IReadOnlyList<NamedLocation> locations, SignInConditions signIn, List<string> why)

@@ -54,5 +54,7 @@ public static class ConditionalAccessErrors
     public static readonly TesseraError ReadOnlyProperty = new("TSR4139", BadRequest, "'{0}' cannot be set by the caller; leave it out, or send back the value the server gave.");
     public static readonly TesseraError LocationPropertyUnknown = new("TSR4140", BadRequest, "'{0}' is not a property of ipNamedLocation that can be set; send only displayName, isTrusted and ipRanges.");
     public static readonly TesseraError ContextPropertyUnknown = new("TSR4141", BadRequest, "'{0}' is not a property of authenticationContextClassReference that can be set; send only displayName, description and isAvailable.");
+    public static readonly TesseraError ContinuousAccessModeInvalid = new("TSR8022", BadRequest, "sessionControls.continuousAccessEvaluation.mode '{0}' is not supported; use 'strictEnforcement' (tokens work only from the locations the policy excludes) or 'disabled'.");
+    public static readonly TesseraError StrictEnforcementWithoutLocations = new("TSR8023", BadRequest, "sessionControls.continuousAccessEvaluation strictEnforcement binds tokens to the locations the policy leaves out: give conditions.locations with excludeLocations (named location ids or AllTrusted), e.g. includeLocations ['All'] and excludeLocations ['<office location id>'].");
     public static readonly TesseraError TooMany = new("TSR4142", BadRequest, "{0} holds {1} values; at most {2} are allowed.");
 }

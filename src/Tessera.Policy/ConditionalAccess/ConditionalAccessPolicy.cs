@@ -55,6 +55,25 @@ public sealed record ConditionalAccessPolicy
     public IReadOnlySet<RiskLevel> UserRiskLevels { get; init; } = new HashSet<RiskLevel>();
     public GrantControls? Grant { get; init; }
     public SignInFrequency? SignInFrequency { get; init; }
+
+    /// <summary>Graph's <c>continuousAccessEvaluationSessionControl</c> mode; <see cref="ContinuousAccessMode.Default"/> when not set.</summary>
+    public ContinuousAccessMode ContinuousAccessEvaluation { get; init; }
+}
+
+/// <summary>Graph's <c>continuousAccessEvaluationMode</c> values that Tessera takes.</summary>
+public enum ContinuousAccessMode
+{
+    /// <summary>Not set: revocation events reach APIs; tokens are not bound to a network.</summary>
+    Default,
+
+    /// <summary>
+    /// <c>strictEnforcement</c>: a token issued where the policy stays out because of its excluded locations carries
+    /// those locations' ranges, and APIs refuse it from any other address.
+    /// </summary>
+    StrictEnforcement,
+
+    /// <summary><c>disabled</c>: as <see cref="Default"/>. Revocation events are a security default Tessera does not turn off.</summary>
+    Disabled,
 }
 
 /// <summary>Special values of the user lists: <c>All</c>, <c>None</c>; otherwise object ids.</summary>

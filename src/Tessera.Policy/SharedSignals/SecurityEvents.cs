@@ -16,6 +16,15 @@ public enum DirectoryChangeKind
     AppRoleAssignmentRemoved,
     ServicePrincipalDisabled,
     ServicePrincipalDeleted,
+
+    /// <summary>The strongest sign-in a user's methods allow went up or down (<see cref="AssuranceLevels"/>).</summary>
+    AssuranceLevelChanged,
+
+    /// <summary>
+    /// An application lost delegated permissions for every user of the tenant (an <c>AllPrincipals</c> grant deleted,
+    /// or scopes taken out of it): its subject is the client application, not a user.
+    /// </summary>
+    ClientConsentRemoved,
 }
 
 /// <summary>Who caused a change, as CAEP's <c>initiating_entity</c> names it.</summary>
@@ -33,8 +42,10 @@ public static class InitiatingEntities
 /// </summary>
 /// <param name="CredentialType">For a method added or removed: CAEP's <c>credential_type</c> (<c>fido2-roaming</c>, <c>app</c>...).</param>
 /// <param name="ChangedClaim">For consent or an app role assignment removed: the claim that changes (<c>scp</c>, <c>roles</c>).</param>
+/// <param name="Assurance">For <see cref="DirectoryChangeKind.AssuranceLevelChanged"/>: the levels before and after.</param>
 public sealed record DirectoryChange(
-    DirectoryChangeKind Kind, Guid SubjectId, DateTimeOffset At, string InitiatingEntity, string? CredentialType = null, string? ChangedClaim = null);
+    DirectoryChangeKind Kind, Guid SubjectId, DateTimeOffset At, string InitiatingEntity, string? CredentialType = null, string? ChangedClaim = null,
+    AssuranceChange? Assurance = null);
 
 /// <summary>One event of a Security Event Token: its type URI and its payload (the value under <c>events[type]</c>).</summary>
 public sealed record SecurityEvent(string Type, JsonObject Payload);
@@ -78,6 +89,8 @@ public static class SecurityEventRules
             DirectoryChangeKind.MethodRemoved => Credential(change, change.CredentialType ?? "app", "delete", "An authentication method was removed."),
             DirectoryChangeKind.ConsentRemoved => ClaimsChange(change, change.ChangedClaim ?? "scp", "Consent to a permission was removed."),
             DirectoryChangeKind.AppRoleAssignmentRemoved => ClaimsChange(change, change.ChangedClaim ?? "roles", "An app role assignment was removed."),
+            DirectoryChangeKind.ClientConsentRemoved => ClaimsChange(change, "scp", "Consent for every user of the tenant was removed from the application."),
+            DirectoryChangeKind.AssuranceLevelChanged => Assurance(change),
             _ => throw new ArgumentOutOfRangeException(nameof(change), change.Kind, "No event for this change."),
         };
     }
@@ -94,6 +107,20 @@ public static class SecurityEventRules
 
     private static SecurityEvent Credential(DirectoryChange change, string credentialType, string changeType, string reason)
         => Event(SecurityEventTypes.CredentialChange, change, reason, new() { ["credential_type"] = credentialType, ["change_type"] = changeType });
+
+    private static SecurityEvent Assurance(DirectoryChange change)
+    {
+        var levels = change.Assurance ?? throw new ArgumentException("An assurance level change needs its levels.", nameof(change));
+        return Event(SecurityEventTypes.AssuranceLevelChange, change,
+            levels.IsDecrease ? "An authentication method was removed: the user can no longer sign in as strongly." : "An authentication method was added: the user can sign in more strongly.",
+            new()
+            {
+                ["namespace"] = AssuranceLevels.Namespace,
+                ["current_level"] = levels.Current,
+                ["previous_level"] = levels.Previous,
+                ["change_direction"] = levels.IsDecrease ? "decrease" : "increase",
+            });
+    }
 
     // The claim's new value is not known to every receiver's token shape; the claim name with a null value says "changed, ask again".
     private static SecurityEvent ClaimsChange(DirectoryChange change, string claim, string reason)

@@ -19,7 +19,7 @@ public static class AppliedPolicies
         var length = 2; // the brackets
         // The policies that applied come first, so that a long list loses only "not applied" entries.
         var listed = decision.Policies.Where(p => p.Result != PolicyResultKind.NotEnabled)
-            .OrderBy(p => p.Result is PolicyResultKind.NotApplied or PolicyResultKind.ReportOnlyNotApplied ? 1 : 0);
+            .OrderBy(p => p.Result is PolicyResultKind.NotApplied or PolicyResultKind.ReportOnlyNotApplied && p.EnforcedSessionControls.Count == 0 ? 1 : 0);
         foreach (var policy in listed)
         {
             var entry = new JsonObject
@@ -42,11 +42,14 @@ public static class AppliedPolicies
         return entries.Count == 0 ? null : entries.ToJsonString();
     }
 
-    /// <summary>Whether any policy applied to the sign-in, enforced or report-only (worth a line in the log).</summary>
+    /// <summary>
+    /// Whether any policy applied to the sign-in, enforced or report-only, or bound its tokens to networks (strict
+    /// location enforcement): worth a line in the log.
+    /// </summary>
     public static bool AnyApplied(ConditionalAccessDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return decision.Policies.Any(p => p.Result is PolicyResultKind.Success or PolicyResultKind.Failure
+        return decision.LocationBindings.Count > 0 || decision.Policies.Any(p => p.Result is PolicyResultKind.Success or PolicyResultKind.Failure
             or PolicyResultKind.ReportOnlySuccess or PolicyResultKind.ReportOnlyFailure);
     }
 

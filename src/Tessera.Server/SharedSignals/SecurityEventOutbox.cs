@@ -29,15 +29,37 @@ public sealed class SecurityEventOutbox(
         => QueueAsync(tenantId, new DirectoryChange(kind, subjectId, time.GetUtcNow(), initiatingEntity), cancellationToken);
 
     /// <summary>Queues the event for <paramref name="change"/> on every stream of the tenant that delivers its type.</summary>
-    public async Task QueueAsync(Guid tenantId, DirectoryChange change, CancellationToken cancellationToken)
+    public Task QueueAsync(Guid tenantId, DirectoryChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
+        var subject = new JsonObject { ["format"] = "iss_sub", ["iss"] = Issuer(tenantId), ["sub"] = change.SubjectId.ToString("D") };
+        return QueueAsync(tenantId, change, subject, receiverApp: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues that the application <paramref name="clientId"/> lost delegated permissions to <paramref name="resourceId"/>
+    /// for every user. The subject is the client (an SSF complex subject, <c>{"format": "complex", "application":
+    /// {"format": "opaque", "id": &lt;client app id&gt;}}</c>, the <c>azp</c> of its tokens), and only the resource's own
+    /// streams hear it: the grant concerned that API, no other.
+    /// </summary>
+    public Task QueueClientConsentRemovedAsync(Guid tenantId, Guid clientId, Guid resourceId, string initiatingEntity, CancellationToken cancellationToken)
+    {
+        var subject = new JsonObject
+        {
+            ["format"] = "complex",
+            ["application"] = new JsonObject { ["format"] = "opaque", ["id"] = clientId.ToString("D") },
+        };
+        var change = new DirectoryChange(DirectoryChangeKind.ClientConsentRemoved, clientId, time.GetUtcNow(), initiatingEntity);
+        return QueueAsync(tenantId, change, subject, resourceId, cancellationToken);
+    }
+
+    private async Task QueueAsync(Guid tenantId, DirectoryChange change, JsonObject subject, Guid? receiverApp, CancellationToken cancellationToken)
+    {
         var securityEvent = SecurityEventRules.For(change);
         var streams = await db.SignalStreams.AsNoTracking()
-            .Where(s => s.TenantId == tenantId && s.Status != SignalStreamStatuses.Disabled)
+            .Where(s => s.TenantId == tenantId && s.Status != SignalStreamStatuses.Disabled && (receiverApp == null || s.AppId == receiverApp))
             .Select(s => new { s.Id, s.AppId, s.EventsRequested })
             .ToListAsync(cancellationToken);
-        var subject = new JsonObject { ["format"] = "iss_sub", ["iss"] = Issuer(tenantId), ["sub"] = change.SubjectId.ToString("D") };
         foreach (var stream in streams.Where(s => SecurityEventRules.Delivered(s.EventsRequested).Contains(securityEvent.Type)))
         {
             Stage(tenantId, stream.Id, stream.AppId, subject, securityEvent);

@@ -170,4 +170,40 @@ public sealed class ConditionalAccessEngineTests
     [InlineData(new[] { "fido", "mfa" }, AuthenticationStrength.PhishingResistantMfa)]
     public void Reached_FromAmr(string[] amr, AuthenticationStrength strength)
         => Assert.Equal(strength, AuthenticationStrengths.Reached(amr));
+
+    public static TheoryData<string, string, string[], bool> StrictLocationTable => new()
+    {
+        { "in the excluded office: bound to its ranges", "10.1.2.3", ["10.1.0.0/16"], true },
+        { "outside: the policy blocks, nothing to bind", "198.51.100.7", [], false },
+        { "another user: the policy is not about them", "10.1.2.3|other", [], false },
+        { "report-only: reported, never binds", "10.1.2.3|report", [], true },
+    };
+
+    [Theory]
+    [MemberData(nameof(StrictLocationTable))]
+    public void Evaluate_StrictLocationEnforcement_BindsOnlyWhereThePolicyStaysOut(string name, string input, string[] expected, bool reported)
+    {
+        var parts = input.Split('|');
+        var strict = Policy(Block, state: parts.Contains("report") ? PolicyState.ReportOnly : PolicyState.Enabled,
+            users: parts.Contains("other") ? new PolicyUsers { IncludeUsers = [Guid.NewGuid().ToString()] } : null,
+            locations: new() { IncludeLocations = [PolicyLocations.All], ExcludeLocations = [PolicyLocations.AllTrusted] })
+            with { ContinuousAccessEvaluation = ContinuousAccessMode.StrictEnforcement };
+
+        var decision = Evaluate(Person(ip: parts[0]), strict);
+
+        Assert.Equal(expected, decision.LocationBindings.SelectMany(b => b).Select(r => r.ToString()));
+        Assert.Equal(reported, decision.Policies.Single().EnforcedSessionControls.Contains(ConditionalAccessEngine.StrictLocationControl));
+        _ = name;
+    }
+
+    [Fact]
+    public void Evaluate_StrictAndDefaultModes_OnlyStrictBinds()
+    {
+        var locations = new PolicyLocations { IncludeLocations = [PolicyLocations.All], ExcludeLocations = [Office.Id.ToString()] };
+        var plain = Policy(Block, locations: locations);
+        var disabled = Policy(Block, locations: locations) with { ContinuousAccessEvaluation = ContinuousAccessMode.Disabled };
+
+        Assert.Empty(Evaluate(Person(ip: "10.1.2.3"), plain, disabled).LocationBindings);
+        Assert.Single(Evaluate(Person(ip: "10.1.2.3"), plain, disabled, plain with { ContinuousAccessEvaluation = ContinuousAccessMode.StrictEnforcement }).LocationBindings);
+    }
 }

@@ -20,7 +20,28 @@ public sealed class SecurityEventRulesTests
         { DirectoryChangeKind.MethodRemoved, SecurityEventTypes.CredentialChange, "change_type", "delete" },
         { DirectoryChangeKind.ConsentRemoved, SecurityEventTypes.TokenClaimsChange, null, null },
         { DirectoryChangeKind.AppRoleAssignmentRemoved, SecurityEventTypes.TokenClaimsChange, null, null },
+        { DirectoryChangeKind.ClientConsentRemoved, SecurityEventTypes.TokenClaimsChange, null, null },
     };
+
+    [Theory]
+    [InlineData(1, false, 0, false, "nist-aal3", "nist-aal1", "decrease")]
+    [InlineData(1, true, 0, true, "nist-aal3", "nist-aal2", "decrease")]
+    [InlineData(0, false, 0, true, "nist-aal1", "nist-aal2", "increase")]
+    [InlineData(0, true, 1, true, "nist-aal2", "nist-aal3", "increase")]
+    public void AssuranceLevelChange_MethodsBeforeAndAfter_GivesCaepMembers(
+        int passkeysBefore, bool appBefore, int passkeysAfter, bool appAfter, string previous, string current, string direction)
+    {
+        var change = AssuranceLevels.Change(AssuranceLevels.Achievable(passkeysBefore, appBefore), AssuranceLevels.Achievable(passkeysAfter, appAfter));
+        var payload = SecurityEventRules.For(new DirectoryChange(DirectoryChangeKind.AssuranceLevelChanged, Subject, At, InitiatingEntities.User, Assurance: change)).Payload;
+
+        Assert.Equal(
+            ["NIST-AAL", previous, current, direction],
+            [payload["namespace"]!.GetValue<string>(), payload["previous_level"]!.GetValue<string>(), payload["current_level"]!.GetValue<string>(), payload["change_direction"]!.GetValue<string>()]);
+    }
+
+    [Fact]
+    public void AssuranceLevels_SameLevel_NoChange()
+        => Assert.Null(AssuranceLevels.Change(AssuranceLevels.Achievable(2, true), AssuranceLevels.Achievable(1, false)));
 
     [Theory]
     [MemberData(nameof(Table))]

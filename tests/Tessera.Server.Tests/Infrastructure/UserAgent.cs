@@ -8,13 +8,25 @@ namespace Tessera.Server.Tests.Infrastructure;
 /// browsers do), follows redirects inside the server, fills the sign-in and consent forms, and stops at the first
 /// redirect that leaves the server (the client's redirect URI). The browser tests use real Chromium.
 /// </summary>
-/// <param name="source">A loopback address to connect from (plain HTTP servers only); none: the usual 127.0.0.1.</param>
-public sealed partial class UserAgent(TesseraServerFixture server, IPAddress? source = null) : IDisposable
+public sealed partial class UserAgent : IDisposable
 {
-    private readonly HttpClient _http = source is null
-        ? server.CreateHttpClient()
-        : new HttpClient(SignInPageClient.BoundHandler(source)) { BaseAddress = new Uri(server.Origin) };
+    private readonly HttpClient _http;
+    private readonly string _origin;
     private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
+
+    /// <param name="server">The server in this process.</param>
+    /// <param name="source">A loopback address to connect from (plain HTTP servers only); none: the usual 127.0.0.1.</param>
+    public UserAgent(TesseraServerFixture server, IPAddress? source = null)
+        : this(source is null ? server.CreateHttpClient() : new HttpClient(SignInPageClient.BoundHandler(source)) { BaseAddress = new Uri(server.Origin) }, server.Origin)
+    {
+    }
+
+    /// <summary>A browser for a server at <paramref name="origin"/>, through <paramref name="http"/> (no redirects followed, no cookies of its own).</summary>
+    public UserAgent(HttpClient http, string origin)
+    {
+        _http = http;
+        _origin = origin;
+    }
 
     public IReadOnlyDictionary<string, string> Cookies => _cookies;
 
@@ -101,7 +113,7 @@ public sealed partial class UserAgent(TesseraServerFixture server, IPAddress? so
             }
 
             var location = new Uri(response.RequestMessage!.RequestUri!, response.Headers.Location!);
-            if (!location.GetLeftPart(UriPartial.Authority).Equals(server.Origin, StringComparison.OrdinalIgnoreCase))
+            if (!location.GetLeftPart(UriPartial.Authority).Equals(_origin, StringComparison.OrdinalIgnoreCase))
             {
                 return new AuthorizationOutcome(location, response, null);
             }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Tessera.AspNetCore;
 using Tessera.Server.Tests.Admin;
 using Tessera.Server.Tests.Infrastructure;
@@ -110,6 +111,29 @@ public sealed class ContinuousAccessTests(ResourceServerFixture fixture) : IClas
 
         await using var restarted = await StartReceiverAsync(TesseraEventDelivery.Push, state, port: port, waitForStream: false);
         await RefusedAsync(restarted, token, TimeSpan.FromSeconds(60)); // the transmitter retries with backoff
+    }
+
+    [Fact]
+    public async Task ConsentForEveryUserRemoved_Poll_ClientsDelegatedTokenRefused()
+    {
+        var client = await CodeFlowClient.RegisterAsync(fixture.Server);
+        await fixture.Server.Directory.GrantConsentAsync(client.Application.AppId, fixture.ApiId, "Orders.Read");
+        var user = await fixture.Server.Directory.CreateUserAsync();
+        var (code, pkce, browser) = await client.SignInAsync(user.UserName!, $"openid {fixture.Identifier}/Orders.Read");
+        browser.Dispose();
+        using var http = fixture.Server.CreateHttpClient();
+        var tokens = await client.RedeemAsync(http, code, pkce.Verifier);
+        tokens.AssertSuccess();
+        await using var api = await StartReceiverAsync(TesseraEventDelivery.Poll);
+        await AssertAcceptedAsync(api, tokens.AccessToken);
+        await AssertAcceptedAsync(api, fixture.UserTokens.AccessToken); // another client's
+
+        var grant = await fixture.Server.Directory.QueryAsync(db => db.OAuth2PermissionGrants
+            .Where(g => g.ClientId == client.Application.AppId && g.PrincipalId == Guid.Empty).Select(g => g.Id).SingleAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.JsonAsync(HttpMethod.Delete, $"oauth2PermissionGrants/{grant}")).Status);
+
+        await RefusedAsync(api, tokens.AccessToken);
+        await AssertAcceptedAsync(api, fixture.UserTokens.AccessToken);
     }
 
     [Fact]

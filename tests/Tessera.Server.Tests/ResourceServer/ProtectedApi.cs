@@ -41,11 +41,14 @@ public sealed class ProtectedApi : IAsyncDisposable
     public int AttackerKeyRequests => App.Services.GetRequiredService<AttackerKeys>().Requests;
     public IServiceProvider Services => App.Services;
 
-    /// <summary>Starts an API. <paramref name="services"/> runs before <c>AddTesseraApi</c>, <paramref name="after"/> after it.</summary>
+    /// <summary>
+    /// Starts an API. <paramref name="services"/> runs before <c>AddTesseraApi</c>, <paramref name="after"/> after it;
+    /// <paramref name="middleware"/> adds to the pipeline before authentication.
+    /// </summary>
     public static async Task<ProtectedApi> StartAsync(
         HttpsServerFixture? server, Action<TesseraApiOptions> options,
         Action<IServiceCollection>? services = null, Action<IServiceCollection>? after = null, int port = 0,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? tlsCertificate = null)
+        System.Security.Cryptography.X509Certificates.X509Certificate2? tlsCertificate = null, Action<WebApplication>? middleware = null)
     {
         var contentRoot = Path.Combine(Path.GetTempPath(), "tessera-tests", "api-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(contentRoot);
@@ -80,6 +83,7 @@ public sealed class ProtectedApi : IAsyncDisposable
         after?.Invoke(builder.Services);
 
         var app = builder.Build();
+        middleware?.Invoke(app);
         app.UseAuthentication();
         app.UseAuthorization();
         MapEndpoints(app);

@@ -53,7 +53,8 @@ public sealed class ResourceServerFixture : IAsyncLifetime
     /// <summary>An API for the server's first tenant and the Orders API, with more options or services if given.</summary>
     public Task<ProtectedApi> StartApiAsync(Action<Tessera.AspNetCore.TesseraApiOptions>? options = null,
         Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? after = null, int port = 0)
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? after = null, int port = 0,
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? middleware = null)
         => ProtectedApi.StartAsync(Server, o =>
         {
             o.Instance = Server.Origin + "/";
@@ -61,7 +62,7 @@ public sealed class ResourceServerFixture : IAsyncLifetime
             o.Audience = Identifier;
             o.ClientId = ApiId.ToString();
             options?.Invoke(o);
-        }, services, after, port);
+        }, services, after, port, middleware: middleware);
 
     public async Task DisposeAsync()
     {

@@ -131,6 +131,66 @@ public sealed class SecurityEventReceiverTests(ResourceServerFixture fixture) : 
         Assert.True(api.Logs.Contains("TSR6807"), api.Logs.Dump());
     }
 
+    [Theory]
+    [InlineData("increase", HttpStatusCode.OK)]
+    [InlineData("decrease", HttpStatusCode.Unauthorized)]
+    public async Task AssuranceLevelChange_OnlyADecreaseRevokes(string direction, HttpStatusCode expected)
+    {
+        await using var api = await StartAsync();
+        var oid = Guid.NewGuid();
+        var token = fixture.Forge.SignedByServer(Token(oid, Now - 60));
+        var set = Set(oid, Now - 10, SecurityEventTypes.AssuranceLevelChange);
+        var payload = (Dictionary<string, object>)((Dictionary<string, object>)set["events"])[SecurityEventTypes.AssuranceLevelChange];
+        payload["namespace"] = "NIST-AAL";
+        payload["previous_level"] = direction == "increase" ? "nist-aal1" : "nist-aal3";
+        payload["current_level"] = direction == "increase" ? "nist-aal3" : "nist-aal1";
+        payload["change_direction"] = direction;
+
+        Assert.Equal((HttpStatusCode.Accepted, null), await PushAsync(api, Signed(set)));
+
+        using var response = await GetAsync(api, token);
+        Assert.Equal(expected, response.StatusCode);
+        Assert.True(api.Logs.Contains(direction == "increase" ? "TSR6812" : "TSR6811"), api.Logs.Dump());
+    }
+
+    [Fact]
+    public async Task ClientSubject_RefusesTheClientsDelegatedTokensOnly()
+    {
+        await using var api = await StartAsync();
+        var client = Guid.NewGuid();
+        var delegated = fixture.Forge.UserClaims(fixture.ApiId, "Orders.Read");
+        delegated["azp"] = client.ToString("D");
+        delegated["iat"] = Now - 60;
+        var appOnly = Token(client, Now - 60); // the client's own app-only token: its oid is the client
+        appOnly["azp"] = client.ToString("D");
+        var otherClient = fixture.Forge.UserClaims(fixture.ApiId, "Orders.Read");
+        otherClient["iat"] = Now - 60;
+        var set = Set(Guid.Empty, Now - 10, SecurityEventTypes.TokenClaimsChange);
+        set["sub_id"] = new Dictionary<string, object>
+        {
+            ["format"] = "complex",
+            ["application"] = new Dictionary<string, object> { ["format"] = "opaque", ["id"] = client.ToString("D") },
+        };
+
+        Assert.Equal((HttpStatusCode.Accepted, null), await PushAsync(api, Signed(set)));
+
+        using (var refused = await GetAsync(api, fixture.Forge.SignedByServer(delegated)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        delegated["iat"] = Now - 9;
+        foreach (var accepted in new[] { delegated, appOnly, otherClient })
+        {
+            using var response = await GetAsync(api, fixture.Forge.SignedByServer(accepted));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        set["jti"] = Guid.NewGuid().ToString("N");
+        set["sub_id"] = new Dictionary<string, object> { ["format"] = "complex", ["user"] = new Dictionary<string, object> { ["format"] = "opaque", ["id"] = "x" } };
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), await PushAsync(api, Signed(set)));
+    }
+
     [Fact]
     public async Task Revoked_CapableClient_GetsClaimsChallengeForNewerToken()
     {
@@ -264,15 +324,28 @@ public sealed class SecurityEventReceiverTests(ResourceServerFixture fixture) : 
         var state = Path.Combine(Path.GetTempPath(), "tessera-tests", "cae-" + Guid.NewGuid().ToString("N"));
         var oid = Guid.NewGuid();
         var token = fixture.Forge.SignedByServer(Token(oid, Now - 60));
+        var client = Guid.NewGuid();
+        var delegated = fixture.Forge.UserClaims(fixture.ApiId, "Orders.Read");
+        delegated["azp"] = client.ToString("D");
+        delegated["iat"] = Now - 60;
+        var clientSet = Set(Guid.Empty, Now - 5, SecurityEventTypes.TokenClaimsChange);
+        clientSet["sub_id"] = new Dictionary<string, object>
+        {
+            ["format"] = "complex",
+            ["application"] = new Dictionary<string, object> { ["format"] = "opaque", ["id"] = client.ToString("D") },
+        };
         await using (var api = await StartAsync(state))
         {
             Assert.Equal((HttpStatusCode.Accepted, null), await PushAsync(api, Signed(Set(oid, Now - 5))));
+            Assert.Equal((HttpStatusCode.Accepted, null), await PushAsync(api, Signed(clientSet)));
         }
 
         await using var restarted = await StartAsync(state);
         using var response = await GetAsync(restarted, token);
+        using var clientsToken = await GetAsync(restarted, fixture.Forge.SignedByServer(delegated));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, clientsToken.StatusCode); // a client's revocation is kept as such
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(state, "revocations.log")));

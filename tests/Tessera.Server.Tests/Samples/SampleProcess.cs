@@ -77,9 +77,13 @@ public sealed class SampleProcess : IAsyncDisposable
     /// a test run that is killed before it disposes its samples leaves no server running for more than ten minutes.
     /// </summary>
     public static SampleProcess StartSample(string sample, string workingDirectory, params string[] arguments)
+        => StartAssembly(sample, SampleBuild.Assembly(sample), workingDirectory, arguments);
+
+    /// <summary>Runs a built .NET application, <c>dotnet {assembly}</c>, under <c>timeout</c> where there is one (see <see cref="StartSample"/>).</summary>
+    public static SampleProcess StartAssembly(string name, string assembly, string workingDirectory, params string[] arguments)
         => File.Exists(Timeout)
-            ? Start(sample, Timeout, ["600", DotNet, SampleBuild.Assembly(sample), .. arguments], workingDirectory)
-            : Start(sample, DotNet, [SampleBuild.Assembly(sample), .. arguments], workingDirectory);
+            ? Start(name, Timeout, ["600", DotNet, assembly, .. arguments], workingDirectory)
+            : Start(name, DotNet, [assembly, .. arguments], workingDirectory);
 
     /// <summary>Waits until a line of the output matches <paramref name="pattern"/>; fails if the process ends first.</summary>
     public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout)
@@ -175,6 +179,18 @@ public static class SampleBuild
     private static string Configuration =>
         typeof(SampleBuild).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
             .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
+
+    /// <summary>The Tessera server's own build output (the tests reference it, so it is built with them).</summary>
+    public static string ServerAssembly
+    {
+        get
+        {
+            var path = Path.Combine(RepositoryRoot, "src", "Tessera.Server", "bin", Configuration, "net10.0", "Tessera.Server.dll");
+            return File.Exists(path)
+                ? path
+                : throw new Xunit.Sdk.XunitException($"{path} is missing: build the tests (they build the server), e.g. dotnet build Tessera.slnx -c {Configuration}.");
+        }
+    }
 
     public static string Assembly(string sample)
     {

@@ -19,6 +19,7 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
     private const string SessionRevoked = "https://schemas.openid.net/secevent/caep/event-type/session-revoked";
     private const string CredentialChange = "https://schemas.openid.net/secevent/caep/event-type/credential-change";
     private const string TokenClaimsChange = "https://schemas.openid.net/secevent/caep/event-type/token-claims-change";
+    private const string AssuranceLevelChange = "https://schemas.openid.net/secevent/caep/event-type/assurance-level-change";
     private const string Verification = "https://schemas.openid.net/secevent/ssf/event-type/verification";
 
     public static TheoryData<string> UserChanges => ["disable", "password", "revoke", "delete", "compromised"];
@@ -66,7 +67,7 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
     }
 
     [Fact]
-    public async Task SecurityInfoChanges_ByThePerson_ArePushedAsCredentialChanges()
+    public async Task SecurityInfoChanges_ByThePerson_ArePushedAsCredentialAndAssuranceChanges()
     {
         using var receiverApp = await SignalReceiverClient.RegisterAsync(server);
         await using var receiver = await StartReceiverAsync(receiverApp);
@@ -81,10 +82,66 @@ public sealed class SecurityEventDeliveryTests(TesseraServerFixture server) : IC
         Assert.Equal(CredentialChange, addedType);
         AssertSubject(added, user.Id);
         Assert.Equal(["app", "create", "user"], [addedPayload["credential_type"]!.GetValue<string>(), addedPayload["change_type"]!.GetValue<string>(), addedPayload["initiating_entity"]!.GetValue<string>()]);
+        var stronger = await receiver.NextAsync();
+        AssertSubject(stronger, user.Id);
+        AssertAssurance(stronger, "nist-aal1", "nist-aal2", "increase");
+
+        // New recovery codes stand in for the same app: no change of level.
+        await Mfa.SecurityInfoPages.PostAsync(browser, server, "recoveryCodes");
+        Assert.Equal("recovery-code", SingleEvent(await receiver.NextAsync()).Payload["credential_type"]!.GetValue<string>());
 
         await Mfa.SecurityInfoPages.PostAsync(browser, server, "removeAuthenticator");
         var (_, removedPayload) = SingleEvent(await receiver.NextAsync());
         Assert.Equal("delete", removedPayload["change_type"]!.GetValue<string>());
+        AssertAssurance(await receiver.NextAsync(), "nist-aal2", "nist-aal1", "decrease");
+        Assert.Null(await receiver.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task ConsentForEveryUser_ScopeRemovedThenGrantDeleted_OnlyTheApisStreamsHearTheClient()
+    {
+        using var apiReceiver = await SignalReceiverClient.RegisterAsync(server, "api://signals-" + Guid.NewGuid().ToString("N")[..6]);
+        using var otherReceiver = await SignalReceiverClient.RegisterAsync(server);
+        await using var receiver = await StartReceiverAsync(apiReceiver);
+        await using var other = await StartReceiverAsync(otherReceiver);
+        await apiReceiver.CreatePushStreamAsync(receiver.Endpoint);
+        await otherReceiver.CreatePushStreamAsync(other.Endpoint);
+        using var admin = await AdminClient.BootstrapAsync(server);
+        var client = await server.Directory.RegisterAsync(new Tessera.Server.Directory.NewApplication("consented client"));
+        await server.Directory.GrantConsentAsync(client.AppId, apiReceiver.AppId, "Orders.Read");
+        var grant = await server.Directory.QueryAsync(db => db.OAuth2PermissionGrants.Where(g => g.ClientId == client.AppId).Select(g => g.Id).SingleAsync());
+
+        // Adding a scope takes nothing away: no event.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.JsonAsync(HttpMethod.Patch, $"oauth2PermissionGrants/{grant}", new { scope = "Orders.Read Orders.ReadWrite" })).Status);
+        Assert.Null(await receiver.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.JsonAsync(HttpMethod.Patch, $"oauth2PermissionGrants/{grant}", new { scope = "Orders.Read" })).Status);
+        AssertClientConsentRemoved(await receiver.NextAsync(), client.AppId);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.JsonAsync(HttpMethod.Delete, $"oauth2PermissionGrants/{grant}")).Status);
+        AssertClientConsentRemoved(await receiver.NextAsync(), client.AppId);
+        Assert.Null(await other.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    private static void AssertAssurance(JsonWebToken set, string previous, string current, string direction)
+    {
+        var (type, payload) = SingleEvent(set);
+        Assert.Equal(AssuranceLevelChange, type);
+        Assert.Equal(
+            ["NIST-AAL", previous, current, direction],
+            [payload["namespace"]!.GetValue<string>(), payload["previous_level"]!.GetValue<string>(), payload["current_level"]!.GetValue<string>(), payload["change_direction"]!.GetValue<string>()]);
+        Assert.True(payload["event_timestamp"]!.GetValue<long>() > 0);
+    }
+
+    private static void AssertClientConsentRemoved(JsonWebToken set, Guid clientId)
+    {
+        var (type, payload) = SingleEvent(set);
+        Assert.Equal(TokenClaimsChange, type);
+        Assert.True(payload["claims"]!.AsObject().ContainsKey("scp"));
+        var subId = Payload(set)["sub_id"]!;
+        Assert.Equal("complex", subId["format"]!.GetValue<string>());
+        Assert.Equal("opaque", subId["application"]!["format"]!.GetValue<string>());
+        Assert.Equal(clientId.ToString("D"), subId["application"]!["id"]!.GetValue<string>());
     }
 
     [Fact]

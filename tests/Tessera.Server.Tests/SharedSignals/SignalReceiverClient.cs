@@ -29,9 +29,12 @@ public sealed class SignalReceiverClient : IDisposable
     /// <summary>The receiver's access token for the transmitter.</summary>
     public JsonWebToken Token { get; }
 
-    public static async Task<SignalReceiverClient> RegisterAsync(TesseraServerFixture server)
+    /// <summary>A new application; with <paramref name="apiIdentifier"/>, an API with the Orders scopes.</summary>
+    public static async Task<SignalReceiverClient> RegisterAsync(TesseraServerFixture server, string? apiIdentifier = null)
     {
-        var app = await server.Directory.RegisterAsync(new NewApplication("receiver " + Guid.NewGuid().ToString("N")[..6]));
+        var app = apiIdentifier is null
+            ? await server.Directory.RegisterAsync(new NewApplication("receiver " + Guid.NewGuid().ToString("N")[..6]))
+            : await server.Directory.RegisterApiAsync(apiIdentifier);
         var secret = await server.Directory.AddSecretAsync(app.AppId);
         TokenResponse token;
         using (var tokenClient = server.CreateHttpClient())

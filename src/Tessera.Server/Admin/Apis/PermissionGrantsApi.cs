@@ -259,7 +259,7 @@ public static class PermissionGrantsApi
         });
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, AuditLog audit)
+    private static async Task<IResult> UpdateAsync(Guid id, HttpContext http, TesseraDbContext db, AuditLog audit, SecurityEventOutbox signals)
     {
         var caller = http.Caller();
         var grant = await db.OAuth2PermissionGrants.FirstOrDefaultAsync(g => g.Id == id && g.TenantId == caller.TenantId, http.RequestAborted);
@@ -315,6 +315,14 @@ public static class PermissionGrantsApi
 
         grant.Scope = after;
         grant.ConcurrencyStamp = Guid.NewGuid();
+        if (before.Split(' ', StringSplitOptions.RemoveEmptyEntries).Except(scopes.Values, StringComparer.Ordinal).Any())
+        {
+            // A scope taken out: tokens issued until now may carry it.
+            await (grant.PrincipalId == Guid.Empty
+                ? signals.QueueClientConsentRemovedAsync(caller.TenantId, grant.ClientId, grant.ResourceId, InitiatingEntities.Admin, http.RequestAborted)
+                : signals.QueueAsync(caller.TenantId, DirectoryChangeKind.ConsentRemoved, grant.PrincipalId, InitiatingEntities.Admin, http.RequestAborted));
+        }
+
         var clientName = await ClientNameAsync(db, grant.ClientId, http.RequestAborted);
         await RecordAsync(audit, caller, "Update delegated permission grant", grant, clientName, before, after, http.RequestAborted);
         return await AdminWrites.SaveAsync(db, http, () =>
@@ -348,8 +356,12 @@ public static class PermissionGrantsApi
         db.OAuth2PermissionGrants.Remove(grant);
         if (grant.PrincipalId != Guid.Empty)
         {
-            // A grant for every user names no subject: its users' refresh tokens end below, their access tokens at expiry.
             await signals.QueueAsync(caller.TenantId, DirectoryChangeKind.ConsentRemoved, grant.PrincipalId, InitiatingEntities.Admin, http.RequestAborted);
+        }
+        else
+        {
+            // A grant for every user: the API refuses every delegated token of the client issued until now.
+            await signals.QueueClientConsentRemovedAsync(caller.TenantId, grant.ClientId, grant.ResourceId, InitiatingEntities.Admin, http.RequestAborted);
         }
 
         var clientName = await ClientNameAsync(db, grant.ClientId, http.RequestAborted);

@@ -146,7 +146,7 @@ public sealed class SecurityInfoModel(
 
         attestation.Passkey.Name = name;
         await AuditAsync(user, "User registered security info", new ModifiedProperty("Passkey", null, name));
-        await SignalAsync(user, DirectoryChangeKind.MethodAdded, PasskeyCredentialType(attestation.Passkey.Transports));
+        await SignalAsync(user, DirectoryChangeKind.MethodAdded, PasskeyCredentialType(attestation.Passkey.Transports), passkeyDelta: 1);
         return await SavedAsync(user, session, await users.AddOrUpdatePasskeyAsync(user, attestation.Passkey), "passkey-added");
     }
 
@@ -195,7 +195,7 @@ public sealed class SecurityInfoModel(
         }
 
         await AuditAsync(user!, "User deleted security info", new ModifiedProperty("Passkey", passkey.Name, null));
-        await SignalAsync(user!, DirectoryChangeKind.MethodRemoved, PasskeyCredentialType(passkey.Transports));
+        await SignalAsync(user!, DirectoryChangeKind.MethodRemoved, PasskeyCredentialType(passkey.Transports), passkeyDelta: -1);
         var removed = await users.RemovePasskeyAsync(user!, passkey.CredentialId);
         if (removed.Succeeded)
         {
@@ -247,7 +247,7 @@ public sealed class SecurityInfoModel(
         }
 
         await AuditAsync(user, "User registered security info", new ModifiedProperty("AuthenticatorApp", null, "Enabled"));
-        await SignalAsync(user, DirectoryChangeKind.MethodAdded, "app");
+        await SignalAsync(user, DirectoryChangeKind.MethodAdded, "app", authenticatorApp: true);
         var enabled = await users.SetTwoFactorEnabledAsync(user, true);
         if (!enabled.Succeeded)
         {
@@ -276,7 +276,7 @@ public sealed class SecurityInfoModel(
         }
 
         await AuditAsync(user, "User deleted security info", new ModifiedProperty("AuthenticatorApp", "Enabled", null));
-        await SignalAsync(user, DirectoryChangeKind.MethodRemoved, "app");
+        await SignalAsync(user, DirectoryChangeKind.MethodRemoved, "app", authenticatorApp: false);
         var disabled = await users.SetTwoFactorEnabledAsync(user, false);
         if (!disabled.Succeeded)
         {
@@ -345,9 +345,24 @@ public sealed class SecurityInfoModel(
     /// Queues the change for the APIs, in the unit of work of the audit entry (Identity's store saves both with the
     /// change). The person's own sessions go on: they made the change, having signed in recently.
     /// </summary>
-    private Task SignalAsync(DirectoryUser user, DirectoryChangeKind kind, string credentialType)
-        => signals.QueueAsync(Tenant.Id, new DirectoryChange(kind, user.Id, time.GetUtcNow(), InitiatingEntities.User, CredentialType: credentialType),
+    /// <remarks>
+    /// Called before the change is applied: <paramref name="passkeyDelta"/> and <paramref name="authenticatorApp"/> say
+    /// what it does, so that an <c>assurance-level-change</c> follows when the strongest possible sign-in moves.
+    /// </remarks>
+    private async Task SignalAsync(DirectoryUser user, DirectoryChangeKind kind, string credentialType, int passkeyDelta = 0, bool? authenticatorApp = null)
+    {
+        var now = time.GetUtcNow();
+        await signals.QueueAsync(Tenant.Id, new DirectoryChange(kind, user.Id, now, InitiatingEntities.User, CredentialType: credentialType),
             HttpContext.RequestAborted);
+        var passkeys = (await users.GetPasskeysAsync(user)).Count;
+        var before = AssuranceLevels.Achievable(passkeys, user.TwoFactorEnabled);
+        var after = AssuranceLevels.Achievable(passkeys + passkeyDelta, authenticatorApp ?? user.TwoFactorEnabled);
+        if (AssuranceLevels.Change(before, after) is { } change)
+        {
+            await signals.QueueAsync(Tenant.Id, new DirectoryChange(DirectoryChangeKind.AssuranceLevelChanged, user.Id, now, InitiatingEntities.User, Assurance: change),
+                HttpContext.RequestAborted);
+        }
+    }
 
     /// <summary>CAEP's name for a passkey: one built into the device (transport <c>internal</c>), else a roaming one.</summary>
     private static string PasskeyCredentialType(IEnumerable<string>? transports)

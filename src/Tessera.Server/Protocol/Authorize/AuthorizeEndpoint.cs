@@ -157,7 +157,7 @@ public static class AuthorizeEndpoint
         var principal = TokenPrincipals.ForUser(
             user, request.ClientId!, azpacr: "0", request.GetScopes(), decision.Resource, decision.GrantedApiScopes, decision.Roles,
             authenticatedAt, methods, sessionId: SignInSessionStore.SessionIdOf(session.Principal)?.ToString("D"),
-            authenticationContexts: access.SatisfiedAuthenticationContexts);
+            authenticationContexts: access.SatisfiedAuthenticationContexts, networkRanges: TokenPrincipals.NetworkRangesOf(access));
         // No SetAuthorizationId: OpenIddict gives this sign-in an authorization of its own, so a replayed refresh token
         // revokes this sign-in's family only, not every session of the user with this client.
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);

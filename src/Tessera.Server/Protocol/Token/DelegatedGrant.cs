@@ -138,7 +138,7 @@ public sealed class DelegatedGrant(
             authenticatedAt, methods,
             await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, cancellationToken),
             await groups.ForSignInAsync(tenant.Id, user.Id, client.AppId, resource, TokenEndpoint.Issuer(http), cancellationToken),
-            authenticationContexts: access.SatisfiedAuthenticationContexts);
+            authenticationContexts: access.SatisfiedAuthenticationContexts, networkRanges: TokenPrincipals.NetworkRangesOf(access));
         signIns.Record(attempt, SignInStatus.Success);
         var properties = new AuthenticationProperties();
         if ((string?)request.GetParameter(ClientInfoParameter) == "1")

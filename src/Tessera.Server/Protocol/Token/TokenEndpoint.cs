@@ -217,6 +217,7 @@ public static class TokenEndpoint
 
         var methods = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationMethods);
         IReadOnlySet<string> contexts = TokenPrincipals.ReadArray(granted, TesseraClaims.AuthenticationContexts).ToHashSet(StringComparer.Ordinal);
+        var networkRanges = TokenPrincipals.ReadArray(granted, TesseraClaims.NetworkRanges);
 
         // A refresh is a sign-in without the user: the policies as they are now apply to it (the code and the device
         // code were checked when the user was there), for the contexts the session reached and any the client now
@@ -244,6 +245,7 @@ public static class TokenEndpoint
             }
 
             contexts = access.SatisfiedAuthenticationContexts;
+            networkRanges = TokenPrincipals.NetworkRangesOf(access);
         }
 
         var principal = TokenPrincipals.ForUser(
@@ -252,7 +254,7 @@ public static class TokenEndpoint
             await adminRoles.TemplateIdsAsync(tenant.Id, user.Id, http.RequestAborted),
             await groups.ForSignInAsync(tenant.Id, user.Id, client.AppId, resource, Issuer(http), http.RequestAborted),
             granted.GetClaim(TesseraClaims.SessionId),
-            contexts);
+            contexts, networkRanges);
         principal.SetAuthorizationId(granted.GetAuthorizationId());
         if (!request.IsAuthorizationCodeGrantType())
         {

@@ -39,6 +39,13 @@ public static class TesseraClaims
     /// <summary>The authentication contexts (<c>c1</c>..<c>c99</c>) whose Conditional Access policies the sign-in satisfied (access tokens only).</summary>
     public const string AuthenticationContexts = "acrs";
 
+    /// <summary>
+    /// Where the token may be used, under Conditional Access strict location enforcement (access tokens only): one
+    /// string per binding policy, its CIDR ranges separated by spaces; an API refuses the token from an address outside
+    /// some range of every string. Absent when no such policy binds the token.
+    /// </summary>
+    public const string NetworkRanges = "xms_tessera_ipr";
+
     /// <summary>Client capabilities the client declared in the token request (<c>cp1</c>: it handles claims challenges).</summary>
     public const string ClientCapabilities = "xms_cc";
 

@@ -50,7 +50,7 @@ public static class TokenPrincipals
         DirectoryUser user, string clientId, string azpacr, IEnumerable<string> scopes, ResourceInfo? resource,
         IReadOnlyList<string> grantedApiScopes, IReadOnlyList<string> roles, DateTimeOffset authenticatedAt, IEnumerable<string> methods,
         IReadOnlyList<string>? adminRoleTemplateIds = null, GroupClaim? groups = null, string? sessionId = null,
-        IReadOnlyCollection<string>? authenticationContexts = null)
+        IReadOnlyCollection<string>? authenticationContexts = null, IReadOnlyList<string>? networkRanges = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var scopeList = scopes.ToList();
@@ -97,6 +97,7 @@ public static class TokenPrincipals
 
         AddArray(identity, TesseraClaims.AdminRoles, adminRoleTemplateIds ?? []);
         AddArray(identity, TesseraClaims.AuthenticationContexts, [.. (authenticationContexts ?? []).Order(StringComparer.Ordinal)]);
+        AddArray(identity, TesseraClaims.NetworkRanges, networkRanges ?? []);
         AddGroups(identity, groups ?? GroupClaim.None);
         AddCommon(identity);
         var principal = new ClaimsPrincipal(identity);
@@ -108,6 +109,13 @@ public static class TokenPrincipals
 
         Finish(principal, GroupDestinations(groups ?? GroupClaim.None));
         return principal;
+    }
+
+    /// <summary>The <see cref="TesseraClaims.NetworkRanges"/> values of a granted decision: per binding policy, its ranges in CIDR notation.</summary>
+    public static IReadOnlyList<string> NetworkRangesOf(Tessera.Policy.ConditionalAccess.ConditionalAccessDecision access)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        return [.. access.LocationBindings.Select(ranges => string.Join(' ', ranges.Select(r => r.ToString())))];
     }
 
     /// <summary>The values of a claim that tokens carry as a JSON array, however it was stored.</summary>
