@@ -35,6 +35,8 @@ public static class SharedSignalsErrors
         "The stream '{0}' delivers by push, not by poll. Receive its events at your endpoint_url, or create a poll stream.");
     public static readonly TesseraError StreamChanged = new("TSR8014", "conflict",
         "The stream changed or was deleted while this request was handled. Read it again, then repeat the request.");
+    public static readonly TesseraError PushEndpointAddressUnfit = new("TSR8025", "invalid_request",
+        "The push endpoint_url '{0}' leads to {1}, an unspecified, link-local (cloud metadata), multicast or broadcast address, where Tessera never delivers. Give the address your API listens on.");
     public static readonly TesseraError NotBeforeInvalid = new("TSR8020", "invalid_request",
         "The claims request for access_token.nbf must be Unix seconds as a string, not more than five minutes ahead. Send the claims value the API's challenge gave, as it is.");
     public static readonly TesseraError SignInOlderThanRequested = new("TSR8021", "invalid_grant",

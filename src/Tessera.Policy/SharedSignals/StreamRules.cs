@@ -10,7 +10,10 @@ public static class StreamRules
     public const int MaximumAuthorizationHeaderLength = 4096;
     public const int MaximumEventTypes = 32;
 
-    /// <summary>A push endpoint is an absolute https URL, or http to a loopback host; no user info, no fragment.</summary>
+    /// <summary>
+    /// A push endpoint is an absolute https URL, or http to a loopback host; no user info, no fragment; not an address no
+    /// API lives at (<see cref="IsUnfitReceiverAddress"/>).
+    /// </summary>
     public static TesseraError? CheckPushEndpoint(string? endpoint)
     {
         var refused = SharedSignalsErrors.PushEndpointInvalid.With(endpoint ?? string.Empty);
@@ -20,8 +23,39 @@ public static class StreamRules
             return refused;
         }
 
+        if (IPAddress.TryParse(uri.IdnHost, out var literal) && IsUnfitReceiverAddress(literal))
+        {
+            return SharedSignalsErrors.PushEndpointAddressUnfit.With(endpoint, literal);
+        }
+
         return uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri)) ? null : refused;
     }
+
+    /// <summary>
+    /// Addresses the transmitter never posts to, whatever name led there: unspecified, link-local (where cloud metadata
+    /// services answer, 169.254.169.254 and fd00:ec2::254 among them), multicast and broadcast. Loopback and private
+    /// networks stay allowed: a self-hosted API usually lives there.
+    /// </summary>
+    public static bool IsUnfitReceiverAddress(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            Span<byte> bytes = stackalloc byte[4];
+            address.TryWriteBytes(bytes, out _);
+            return bytes[0] == 0 || (bytes[0] == 169 && bytes[1] == 254) || bytes[0] >= 224;
+        }
+
+        return address.Equals(IPAddress.IPv6None) || address.IsIPv6LinkLocal || address.IsIPv6Multicast ||
+               address.Equals(AwsMetadataV6);
+    }
+
+    private static readonly IPAddress AwsMetadataV6 = IPAddress.Parse("fd00:ec2::254");
 
     private static bool IsLoopback(Uri uri)
         => uri.IsLoopback && (string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase) ||

@@ -35,7 +35,7 @@ public static class SharedSignalsSetup
         services.AddScoped<SecurityEventOutbox>();
         services.AddScoped<ReceiverAccessFilter>();
         services.AddHttpClient(PushDelivery.ClientName, client => client.Timeout = PushTimeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectCallback = ReceiverConnections.ConnectAsync });
         services.AddHostedService<PushDelivery>();
         return services;
     }

@@ -124,6 +124,9 @@ public sealed class StreamManagementTests(TesseraServerFixture server) : IClassF
     [InlineData("""{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"ftp://127.0.0.1/caep"}}""", "TSR8007")]
     [InlineData("""{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"https://user:pw@api.example.com/caep"}}""", "TSR8007")]
     [InlineData("""{"delivery":{"method":"urn:ietf:rfc:8935"}}""", "TSR8007")]
+    [InlineData("""{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"https://169.254.169.254/latest/meta-data"}}""", "TSR8025")]
+    [InlineData("""{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"https://[fd00:ec2::254]/latest"}}""", "TSR8025")]
+    [InlineData("""{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"https://0.0.0.0/caep"}}""", "TSR8025")]
     [InlineData("""{"delivery":{"method":"urn:example:carrier-pigeon"}}""", "TSR8006")]
     [InlineData("""{"delivery":"push"}""", "TSR8005")]
     [InlineData("""{"description":"no delivery"}""", "TSR8005")]
@@ -151,6 +154,7 @@ public sealed class StreamManagementTests(TesseraServerFixture server) : IClassF
     [InlineData("http://127.0.0.1:9/caep")]
     [InlineData("http://[::1]:9/caep")]
     [InlineData("https://api.example.com/caep")]
+    [InlineData("https://10.0.0.12/caep")]
     public async Task CreateStream_HttpsOrLoopbackHttp_IsAccepted(string endpoint)
     {
         using var receiver = await SignalReceiverClient.RegisterAsync(server);
