@@ -58,6 +58,8 @@ internal static class CliErrors
         "The session can no longer be renewed: {0} Sign in again with 'tessera login --device --authority {1}'.");
     public static readonly TesseraError AssessInputUnreadable = new("TSR7025", "usage",
         "The registrations in '{0}' cannot be read: {1}");
+    public static readonly TesseraError AssessCodeUnbuildable = new("TSR7031", "usage",
+        "The code in '{0}' cannot be analyzed: {1}");
     public static readonly TesseraError Unexpected = new("TSR7099", "unavailable",
         "Unexpected failure ({0}): {1}");
 }
