@@ -53,7 +53,8 @@ internal static class AssessCommand
                 result.AddError("--unused-days must be from 1 to 3650.");
             }
         });
-        var command = new Command("assess", "Score application registrations against Zero Trust practice.") { input, format, output, failOn, domains, asOf, unusedDays };
+        var code = new Option<string?>("--code") { Description = "Also build this solution or project folder with the Tessera analyzers (TSA rules) and add their findings to the report." };
+        var command = new Command("assess", "Score application registrations against Zero Trust practice.") { input, format, output, failOn, domains, asOf, unusedDays, code };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = runtime.For(parse);
@@ -78,6 +79,11 @@ internal static class AssessCommand
                 "html" => ReportFormats.Html(report),
                 _ => null,
             };
+            var codeFindings = parse.GetValue(code) is { } codePath ? await CodeAnalysis.RunAsync(codePath, cancellationToken).ConfigureAwait(false) : null;
+            if (codeFindings is not null && (text is not null || parse.GetValue(output) is not null))
+            {
+                text = CodeAnalysis.Merge(chosen, text ?? ReportFormats.Markdown(report), codeFindings, Path.GetFullPath(parse.GetValue(code)!));
+            }
             if (parse.GetValue(output) is { } target)
             {
                 await File.WriteAllTextAsync(target.FullName, text ?? ReportFormats.Markdown(report), cancellationToken).ConfigureAwait(false);
@@ -90,9 +96,15 @@ internal static class AssessCommand
             else
             {
                 PrintTable(context.Printer, report);
+                if (codeFindings is not null)
+                {
+                    context.Printer.Line(CodeAnalysis.Markdown(codeFindings, Path.GetFullPath(parse.GetValue(code)!)).TrimEnd());
+                }
             }
 
-            return parse.GetValue(failOn) is { } threshold && report.Reaches(threshold == "error" ? Severity.Error : Severity.Warning)
+            return parse.GetValue(failOn) is { } threshold
+                   && (report.Reaches(threshold == "error" ? Severity.Error : Severity.Warning)
+                       || codeFindings?.Any(f => f.Level == "error" || (threshold == "warning" && f.Level == "warning")) == true)
                 ? ExitCodes.CheckFailed
                 : ExitCodes.Ok;
         });

@@ -66,6 +66,8 @@ internal static class CliErrors
         "'{0}' holds delegated permission grants, but no service principals export goes with it, and grants name applications only by their service principals' ids. Add --input with one (GET /v1.0/servicePrincipals, 'az ad sp list --all'), or put it beside as '{1}'.");
     public static readonly TesseraError AssessServicePrincipalsWithKeycloak = new("TSR8303", "usage",
         "'{0}' is a Keycloak realm export; service principal and grant exports go with a Microsoft Graph applications export only. Assess the realm alone.");
+    public static readonly TesseraError AssessCodeUnbuildable = new("TSR7031", "usage",
+        "The code in '{0}' cannot be analyzed: {1}");
     public static readonly TesseraError Unexpected = new("TSR7099", "unavailable",
         "Unexpected failure ({0}): {1}");
 }
