@@ -100,7 +100,10 @@ public sealed class EmergencyRolloverTests(ManualClockServerFixture server) : IC
         using var admin = await AdminClient.BootstrapAsync(server);
         var now = server.Clock.GetUtcNow();
         var nextBoundary = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-        server.Clock.Set(nextBoundary.AddHours(-1));
+        // An hour before the boundary, inside the two hours ahead in which the next key is published; never back in time
+        // (in the last hour of the day, now is already there).
+        var anHourBefore = nextBoundary.AddHours(-1);
+        server.Clock.Set(anHourBefore > now ? anHourBefore : now);
         await server.RefreshKeysAsync();
         var (_, listed) = await admin.JsonAsync(HttpMethod.Get, "signingKeys");
         var ahead = listed!["value"]!.AsArray().Single(k => k!["status"]!.GetValue<string>() == "next")!["kid"]!.GetValue<string>();
