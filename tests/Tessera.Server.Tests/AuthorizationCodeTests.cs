@@ -317,6 +317,7 @@ public sealed class AuthorizationCodeTests(TesseraServerFixture server) : IClass
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.False(response.Headers.Contains("Strict-Transport-Security")); // plain HTTP on loopback: nothing to pin
         Assert.Contains("no-store", response.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
     }
 

@@ -4,7 +4,10 @@ using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests;
 
-/// <summary>The server on HTTPS: discovery names https endpoints, and a client credentials token is issued over TLS.</summary>
+/// <summary>
+/// The server on HTTPS: discovery names https endpoints, a client credentials token is issued over TLS, and browsers are
+/// told to stay on HTTPS (HSTS).
+/// </summary>
 public sealed class HttpsTests(HttpsServerFixture server) : IClassFixture<HttpsServerFixture>
 {
     [Fact]
@@ -34,5 +37,28 @@ public sealed class HttpsTests(HttpsServerFixture server) : IClassFixture<HttpsS
 
         token.AssertSuccess();
         Assert.Equal(server.Authority, token.Access.Issuer);
+    }
+
+    [Fact]
+    public async Task AnyResponse_OverHttps_CarriesHsts()
+    {
+        using var http = server.CreateHttpClient();
+
+        using var page = await http.GetAsync($"{server.TenantBase}/account/signin");
+        using var discovery = await http.GetAsync($"{server.Authority}/.well-known/openid-configuration");
+
+        Assert.Equal("max-age=31536000", page.Headers.GetValues("Strict-Transport-Security").Single());
+        Assert.Equal("max-age=31536000", discovery.Headers.GetValues("Strict-Transport-Security").Single());
+    }
+
+    [Fact]
+    public async Task Localhost_OverHttps_NoHsts()
+    {
+        using var http = server.CreateHttpClient();
+
+        using var response = await http.GetAsync($"{server.Authority.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)}/.well-known/openid-configuration");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Strict-Transport-Security"));
     }
 }

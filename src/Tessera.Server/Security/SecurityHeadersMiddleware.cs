@@ -4,6 +4,8 @@ namespace Tessera.Server.Security;
 /// Headers on every response: nothing is framed, sniffed, cached or leaked through the referrer. Pages get a strict
 /// content security policy. Scripts come from this site only (the passkey script, which also fetches its options from
 /// this site); OpenIddict's form_post response has the one inline script (the auto-submit), allowed by its hash alone.
+/// Over HTTPS, browsers are told to come back over HTTPS only, for a year (HSTS), except on <c>localhost</c>, where it would
+/// stay with the developer's browser for every other local site (browsers ignore it on IP addresses anyway).
 /// </summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
@@ -19,7 +21,13 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
         ArgumentNullException.ThrowIfNull(context);
         context.Response.OnStarting(static state =>
         {
-            var headers = ((HttpContext)state).Response.Headers;
+            var context = (HttpContext)state;
+            var headers = context.Response.Headers;
+            if (context.Request.IsHttps && !string.Equals(context.Request.Host.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                headers.StrictTransportSecurity = "max-age=31536000";
+            }
+
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
